@@ -1,0 +1,138 @@
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { Config } from './config';
+import { MintError } from './errors';
+import type { KeyEntry, SigningKeys } from './signingKeys';
+
+/** What jwt-mint relies on from a verified caller token. */
+export interface CallerClaims {
+  readonly sub: string;
+  readonly scopes: readonly string[];
+}
+
+/** Longest Authorization header we read; a longer one is not a token we issued. */
+const MAX_AUTHORIZATION_LENGTH = 8192;
+
+/**
+ * Takes the token out of an `Authorization: Bearer <token>` header value.
+ * @throws MintError MISSING_TOKEN when there is no bearer token, INVALID_TOKEN when it is malformed.
+ */
+export function extractBearerToken(authorization: string | undefined): string {
+  if (authorization === undefined || authorization.trim() === '') {
+    throw new MintError('MISSING_TOKEN', 'The Authorization header is missing; send "Authorization: Bearer <token>".');
+  }
+  if (authorization.length > MAX_AUTHORIZATION_LENGTH) {
+    throw new MintError('INVALID_TOKEN', 'The Authorization header is too long to hold a token.');
+  }
+  const match = /^Bearer +([^\s]+) *$/i.exec(authorization);
+  if (!match?.[1]) {
+    const scheme = authorization.trim().split(/\s+/)[0] ?? '';
+    if (/^bearer$/i.test(scheme)) {
+      throw new MintError('INVALID_TOKEN', 'The Authorization header must hold exactly one bearer token.');
+    }
+    throw new MintError('MISSING_TOKEN', 'The Authorization header must use the Bearer scheme.');
+  }
+  return match[1];
+}
+
+/** Reads `scope` as the seed's JSON array or as an OAuth space-delimited string. */
+export function readScopes(scope: unknown): string[] | undefined {
+  if (typeof scope === 'string') return scope.split(' ').filter((entry) => entry !== '');
+  if (Array.isArray(scope) && scope.every((entry) => typeof entry === 'string')) return [...scope];
+  return undefined;
+}
+
+/**
+ * Verifies a caller token against the loaded keys and the configured audience and scope.
+ * The accepted algorithm is the key's own, never the token header's.
+ * @throws MintError INVALID_TOKEN or TOKEN_EXPIRED (401), INSUFFICIENT_SCOPE (403).
+ */
+export async function verifyCallerToken(
+  token: string,
+  keys: SigningKeys,
+  config: Pick<Config, 'callerAudience' | 'requiredScope' | 'clockToleranceSeconds'>,
+  now: Date,
+): Promise<CallerClaims> {
+  const payload = await verifyWithKeySet(token, keys, config, now);
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (typeof payload.iat === 'number' && payload.iat > nowSeconds + config.clockToleranceSeconds) {
+    throw new MintError('INVALID_TOKEN', 'The caller token was issued in the future ("iat").');
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '') {
+    throw new MintError('INVALID_TOKEN', 'The caller token has no subject ("sub").');
+  }
+  const scopes = readScopes(payload.scope);
+  if (scopes === undefined || !scopes.includes(config.requiredScope)) {
+    throw new MintError('INSUFFICIENT_SCOPE', `The caller token lacks the "${config.requiredScope}" scope.`);
+  }
+  return { sub: payload.sub, scopes };
+}
+
+function candidateKeys(token: string, keys: SigningKeys): readonly KeyEntry[] {
+  let kid: unknown;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.');
+  }
+  if (kid === undefined) {
+    // Without a kid only HMAC keys are tried: an asymmetric key is always named.
+    return keys.verificationKeys.filter((entry) => entry.kid === undefined && entry.alg.startsWith('HS'));
+  }
+  const named = keys.verificationKeys.filter((entry) => entry.kid === kid);
+  if (named.length === 0) throw new MintError('INVALID_TOKEN', 'The caller token names a key ("kid") we do not know.');
+  return named;
+}
+
+async function verifyWithKeySet(
+  token: string,
+  keys: SigningKeys,
+  config: Pick<Config, 'callerAudience' | 'clockToleranceSeconds'>,
+  now: Date,
+): Promise<JWTPayload> {
+  const candidates = candidateKeys(token, keys);
+  if (candidates.length === 0) {
+    throw new MintError('INVALID_TOKEN', 'The caller token names no key ("kid") and no unnamed key can verify it.');
+  }
+  let lastError: unknown;
+  for (const entry of candidates) {
+    try {
+      const { payload } = await jwtVerify(token, entry.key, {
+        algorithms: [entry.alg],
+        audience: config.callerAudience,
+        clockTolerance: config.clockToleranceSeconds,
+        currentDate: now,
+        requiredClaims: ['exp', 'sub'],
+      });
+      return payload;
+    } catch (error) {
+      lastError = error;
+      // Only a signature mismatch is worth trying the next key for.
+      if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) break;
+    }
+  }
+  throw toTokenError(lastError, config.callerAudience);
+}
+
+function toTokenError(error: unknown, callerAudience: string): MintError {
+  if (error instanceof joseErrors.JWTExpired) {
+    return new MintError('TOKEN_EXPIRED', 'The caller token has expired.', { cause: error });
+  }
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    const reason =
+      error.claim === 'aud'
+        ? `its audience ("aud") does not include "${callerAudience}"`
+        : error.claim === 'nbf'
+          ? 'it is not valid yet ("nbf")'
+          : error.message;
+    return new MintError('INVALID_TOKEN', `The caller token is not valid: ${reason}.`, { cause: error });
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) {
+    return new MintError('INVALID_TOKEN', 'The caller token is signed with an algorithm we do not accept.', {
+      cause: error,
+    });
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return new MintError('INVALID_TOKEN', 'The caller token signature does not verify.', { cause: error });
+  }
+  return new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.', { cause: error });
+}

@@ -1,0 +1,76 @@
+/**
+ * The one error type of jwt-mint. Every failure a caller can see is a MintError with a stable
+ * `code`; the envelope middleware turns it into a response in one place.
+ */
+
+/** Stable error codes, each bound to one HTTP status (see `STATUS_BY_CODE`). */
+export type MintErrorCode =
+  | 'MALFORMED_JSON'
+  | 'INVALID_REQUEST'
+  | 'UNKNOWN_FIELD'
+  | 'MISSING_TOKEN'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
+  | 'INSUFFICIENT_SCOPE'
+  | 'SCOPE_ESCALATION'
+  | 'AUDIENCE_NOT_ALLOWED'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'SIGNING_KEY_UNUSABLE'
+  | 'INTERNAL_ERROR'
+  | 'SECRET_UNAVAILABLE';
+
+export const STATUS_BY_CODE: Readonly<Record<MintErrorCode, number>> = Object.freeze({
+  MALFORMED_JSON: 400,
+  INVALID_REQUEST: 400,
+  UNKNOWN_FIELD: 400,
+  MISSING_TOKEN: 401,
+  INVALID_TOKEN: 401,
+  TOKEN_EXPIRED: 401,
+  INSUFFICIENT_SCOPE: 403,
+  SCOPE_ESCALATION: 403,
+  AUDIENCE_NOT_ALLOWED: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  SIGNING_KEY_UNUSABLE: 500,
+  INTERNAL_ERROR: 500,
+  SECRET_UNAVAILABLE: 503,
+});
+
+/** The message a caller sees for a 5xx: the detail stays in the log, never in the response. */
+const SERVER_MESSAGE: Partial<Record<MintErrorCode, string>> = {
+  SIGNING_KEY_UNUSABLE: 'The signing key is not usable; the operator has been told in the log.',
+  INTERNAL_ERROR: 'Internal error.',
+  SECRET_UNAVAILABLE: 'The signing key is temporarily unavailable; try again shortly.',
+};
+
+/** A failure with a stable code, its HTTP status, and whether its message may reach the caller. */
+export class MintError extends Error {
+  override readonly name = 'MintError';
+  readonly code: MintErrorCode;
+  readonly statusCode: number;
+  /** True below 500: only then is `message` safe to send to the caller. */
+  readonly expose: boolean;
+
+  constructor(code: MintErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.statusCode = STATUS_BY_CODE[code];
+    this.expose = this.statusCode < 500;
+  }
+
+  /** The message that may be shown to the caller. */
+  get publicMessage(): string {
+    return this.expose ? this.message : (SERVER_MESSAGE[this.code] ?? 'Internal error.');
+  }
+}
+
+/** Narrows an unknown thrown value to a MintError, wrapping anything else as INTERNAL_ERROR. */
+export function toMintError(error: unknown): MintError {
+  if (error instanceof MintError) return error;
+  return new MintError('INTERNAL_ERROR', 'Unexpected error', { cause: error });
+}

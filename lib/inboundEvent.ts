@@ -1,0 +1,71 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { MintError } from './errors';
+
+/** What another Lambda sends when it invokes jwt-mint directly. */
+export interface DirectInvokeEvent {
+  readonly authorization?: unknown;
+  readonly body?: unknown;
+}
+
+export type InboundEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent | DirectInvokeEvent;
+
+/** Which of the three event shapes an event is; the response takes the same shape. */
+export type EventShape = 'http-v2' | 'http-v1' | 'direct';
+
+/** The largest request body we read, in bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Tells the event shapes apart by the fields API Gateway always sets. */
+export function eventShapeOf(event: unknown): EventShape {
+  if (typeof event === 'object' && event !== null) {
+    const record = event as Record<string, unknown>;
+    if (record.version === '2.0' && typeof record.requestContext === 'object') return 'http-v2';
+    if (typeof record.httpMethod === 'string' && typeof record.requestContext === 'object') return 'http-v1';
+  }
+  return 'direct';
+}
+
+/** An HTTP request's route as "METHOD /path", without API Gateway's stage prefix. */
+export function routeOf(event: APIGatewayProxyEventV2 | APIGatewayProxyEvent): string {
+  if ('httpMethod' in event) return `${event.httpMethod.toUpperCase()} ${event.resource ?? event.path}`;
+  if (event.routeKey && event.routeKey !== '$default') return event.routeKey;
+  return `${event.requestContext.http.method.toUpperCase()} ${event.rawPath}`;
+}
+
+/** Header names lower-cased, so `AUTHORIZATION` and `authorization` are one header. */
+export function lowerCaseHeaders(headers: Record<string, string | undefined> | null | undefined): Record<string, string> {
+  const lowered: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (typeof value === 'string') lowered[name.toLowerCase()] = value;
+  }
+  return lowered;
+}
+
+/**
+ * Refuses a body larger than MAX_BODY_BYTES before anything parses it.
+ * @throws MintError BODY_TOO_LARGE (413).
+ */
+export function assertBodySize(body: unknown, isBase64Encoded: boolean): void {
+  let bytes = 0;
+  if (typeof body === 'string') {
+    bytes = isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body, 'utf8');
+  } else if (body !== undefined && body !== null) {
+    bytes = Buffer.byteLength(JSON.stringify(body) ?? '', 'utf8');
+  }
+  if (bytes > MAX_BODY_BYTES) {
+    throw new MintError('BODY_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
+}
+
+/**
+ * Parses a direct-invoke body, which may be the JSON object itself or a JSON string.
+ * @throws MintError MALFORMED_JSON (400).
+ */
+export function parseDirectBody(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new MintError('MALFORMED_JSON', 'The request body is not valid JSON.');
+  }
+}

@@ -1,0 +1,163 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { Context } from 'aws-lambda';
+import { auditRecord, type AuditFacts } from './audit';
+import { extractBearerToken } from './callerToken';
+import { BASE_HEADERS, challengeFor, errorEnvelope, type Envelope } from './envelope';
+import { MintError, toMintError } from './errors';
+import {
+  assertBodySize,
+  eventShapeOf,
+  lowerCaseHeaders,
+  parseDirectBody,
+  routeOf,
+  type EventShape,
+  type InboundEvent,
+} from './inboundEvent';
+import type { KeyCache } from './keyCache';
+import { parseMintRequest, type MintRequest } from './mintRequest';
+import type { SigningKeys } from './signingKeys';
+
+/** The one route this function serves. */
+export const MINT_ROUTE = 'POST /user/generateJwt';
+
+/** The Lambda context, plus what the middlewares learn about the request on the way in. */
+export interface MintContext extends Context {
+  shape: EventShape;
+  callerToken: string;
+  mintRequest: MintRequest;
+  signingKeys: SigningKeys;
+  audit: AuditFacts;
+}
+
+/** An HTTP API / REST API proxy response. */
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type MintResult = Envelope | HttpResponse;
+type MintRequestState = Request<InboundEvent, MintResult, Error, MintContext>;
+
+interface StructuredLogger {
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+/**
+ * Shapes every outcome as the `{code, message, data}` envelope: an HTTP response for API Gateway
+ * events, the envelope itself for direct invocation. The one place errors become responses.
+ */
+export function envelopeResponse(options: { requiredScope: string; logger: StructuredLogger }) {
+  const toResult = (request: MintRequestState, envelope: Envelope, extraHeaders: Record<string, string> = {}) => {
+    if (request.context.shape === 'direct') return envelope;
+    return { statusCode: envelope.code, headers: { ...BASE_HEADERS, ...extraHeaders }, body: JSON.stringify(envelope) };
+  };
+  return {
+    after: (request: MintRequestState) => {
+      request.response = toResult(request, request.response as Envelope);
+    },
+    onError: (request: MintRequestState) => {
+      const error = toMintError(request.error);
+      if (!error.expose) {
+        // The cause goes to the log only; SDK and key errors never carry key material or tokens.
+        options.logger.error('request failed', { code: error.code, detail: error.message, cause: describeCause(error.cause) });
+      }
+      const challenge = challengeFor(error, options.requiredScope);
+      request.response = toResult(request, errorEnvelope(error), challenge ? { 'WWW-Authenticate': challenge } : {});
+    },
+  } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
+}
+
+/** Writes one audit line per decision: `issued` after a mint, `denied` with its reason code. */
+export function auditTrail(options: { logger: StructuredLogger }) {
+  return {
+    before: (request: MintRequestState) => {
+      request.context.audit = {};
+    },
+    after: (request: MintRequestState) => {
+      options.logger.info('issued', auditRecord('issued', request.context.awsRequestId, request.context.audit));
+    },
+    onError: (request: MintRequestState) => {
+      const error = toMintError(request.error);
+      const record = auditRecord('denied', request.context.awsRequestId, request.context.audit ?? {}, {
+        reason: error.code,
+        status: error.statusCode,
+      });
+      options.logger.warn('denied', record);
+    },
+  } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
+}
+
+/**
+ * Tells the event shapes apart, routes, lower-cases header names, bounds the body, and parses it:
+ * JSON through middy's parser for API Gateway events, an object or JSON string for direct calls.
+ */
+export function inboundRequest() {
+  const jsonParser = httpJsonBodyParser();
+  return {
+    before: async (request: MintRequestState) => {
+      const event = request.event;
+      const shape = eventShapeOf(event);
+      request.context.shape = shape;
+      if (shape === 'direct') {
+        const direct = event as { authorization?: unknown; body?: unknown };
+        assertBodySize(direct.body, false);
+        request.event = {
+          authorization: typeof direct.authorization === 'string' ? direct.authorization : undefined,
+          body: parseDirectBody(direct.body),
+        };
+        return;
+      }
+      const http = event as Extract<InboundEvent, { headers: unknown }>;
+      const route = routeOf(http);
+      if (!route.endsWith(' /user/generateJwt')) throw new MintError('NOT_FOUND', `No route ${route}.`);
+      if (route !== MINT_ROUTE) throw new MintError('METHOD_NOT_ALLOWED', `Use ${MINT_ROUTE}.`);
+      http.headers = lowerCaseHeaders(http.headers);
+      assertBodySize(http.body, http.isBase64Encoded === true);
+      try {
+        await jsonParser.before?.(request as never);
+      } catch (error) {
+        throw bodyParserError(error);
+      }
+    },
+  } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
+}
+
+/** Validates the body against the schema, then takes the caller's bearer token. */
+export function mintRequestValidator() {
+  return {
+    before: (request: MintRequestState) => {
+      const event = request.event as { body?: unknown; headers?: Record<string, string>; authorization?: string };
+      request.context.mintRequest = parseMintRequest(event.body);
+      request.context.audit.subject = request.context.mintRequest.subject;
+      request.context.callerToken = extractBearerToken(event.headers ? event.headers.authorization : event.authorization);
+    },
+  } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
+}
+
+/** Puts the cached signing keys on the context, fetching them from the store when the cache is cold. */
+export function signingKeys(cache: KeyCache<SigningKeys>) {
+  return {
+    before: async (request: MintRequestState) => {
+      request.context.signingKeys = await cache.get();
+    },
+  } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
+}
+
+/** Maps @middy/http-json-body-parser's errors onto ours: it answers 415 even for malformed JSON. */
+function bodyParserError(error: unknown): MintError {
+  const message = error instanceof Error ? error.message : '';
+  if (message === 'Unsupported Media Type') {
+    return new MintError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON: send "Content-Type: application/json".');
+  }
+  return new MintError('MALFORMED_JSON', 'The request body is not valid JSON.');
+}
+
+function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined) return undefined;
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}

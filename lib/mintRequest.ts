@@ -1,0 +1,93 @@
+import * as v from 'valibot';
+import { MintError } from './errors';
+
+const MAX_TEXT = 256;
+const MAX_LIST = 64;
+
+const INSTANT_FORMS = 'epoch seconds, an ISO-8601 timestamp with a zone, or {"seconds": n, "nanos": n}';
+
+/** One of the three instant forms the original accepted, normalised to whole epoch seconds. */
+const Instant = v.union(
+  [
+    v.pipe(v.number(), v.finite(), v.transform(Math.floor)),
+    v.pipe(
+      v.string(),
+      v.isoTimestamp(),
+      v.transform((iso) => Math.floor(Date.parse(iso) / 1000)),
+      v.finite(),
+    ),
+    v.pipe(
+      v.strictObject({
+        seconds: v.pipe(v.number(), v.safeInteger()),
+        nanos: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(999_999_999))),
+      }),
+      v.transform((instant) => instant.seconds),
+    ),
+  ],
+  `must be ${INSTANT_FORMS}`,
+);
+
+const Text = v.pipe(
+  v.string('must be a string'),
+  v.nonEmpty('must not be empty'),
+  v.maxLength(MAX_TEXT, `must be at most ${MAX_TEXT} characters`),
+);
+
+const TextList = v.pipe(
+  v.array(Text, 'must be an array of strings'),
+  v.maxLength(MAX_LIST, `must have at most ${MAX_LIST} entries`),
+);
+
+/** The JSON body of POST /user/generateJwt. Unknown fields are refused, never ignored. */
+export const MintRequestSchema = v.strictObject({
+  subject: v.pipe(
+    v.string('is required and must be a string'),
+    v.nonEmpty('must not be empty'),
+    v.maxLength(MAX_TEXT, `must be at most ${MAX_TEXT} characters`),
+  ),
+  expiresAt: v.optional(Instant),
+  notBefore: v.optional(Instant),
+  audience: v.optional(
+    v.union(
+      [Text, v.pipe(TextList, v.nonEmpty('must not be an empty array'))],
+      'must be a non-empty string or a non-empty array of strings',
+    ),
+  ),
+  authorities: v.optional(TextList),
+  // Accepted and ignored, as the original did: `jti` is always fresh and `iss` is ours to set.
+  jwtId: v.optional(v.unknown()),
+  issuer: v.optional(v.unknown()),
+});
+
+/** A validated mint request: instants are epoch seconds. */
+export type MintRequest = v.InferOutput<typeof MintRequestSchema>;
+
+/**
+ * Validates a parsed JSON body against the mint request schema.
+ * @throws MintError INVALID_REQUEST or UNKNOWN_FIELD, naming the field.
+ */
+export function parseMintRequest(body: unknown): MintRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new MintError('INVALID_REQUEST', 'The request body must be a JSON object.');
+  }
+  const parsed = v.safeParse(MintRequestSchema, body, { abortEarly: true });
+  if (parsed.success) return parsed.output;
+
+  const issue = parsed.issues[0];
+  const field = v.getDotPath(issue) ?? '';
+  const isKnownField = Object.hasOwn(MintRequestSchema.entries, field);
+  if (isKnownField && issue.input === undefined) {
+    throw new MintError('INVALID_REQUEST', `Field "${field}" is required.`);
+  }
+  if (issue.type === 'strict_object' && !isKnownField && !field.includes('.')) {
+    throw new MintError(
+      'UNKNOWN_FIELD',
+      `Unknown field "${field}". Allowed fields: ${Object.keys(MintRequestSchema.entries).join(', ')}.`,
+    );
+  }
+  const topField = field.split('.')[0] ?? '';
+  if (topField === 'expiresAt' || topField === 'notBefore') {
+    throw new MintError('INVALID_REQUEST', `Field "${topField}" must be ${INSTANT_FORMS}.`);
+  }
+  throw new MintError('INVALID_REQUEST', `Field "${field || 'body'}" ${issue.message}.`);
+}

@@ -1,0 +1,60 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { MintError } from './errors';
+import type { FetchedSecret } from './keyCache';
+
+/**
+ * Bounds on one fetch. The SDK's defaults can spend seconds retrying a throttled call; a caller
+ * waiting on a token should hear 503 sooner than that.
+ */
+export const FETCH_LIMITS = Object.freeze({
+  maxAttempts: 2,
+  connectionTimeoutMs: 1000,
+  requestTimeoutMs: 1000,
+  totalTimeoutMs: 2500,
+});
+
+/** Creates the Secrets Manager client with bounded timeouts and attempts. */
+export function createSecretsManagerClient(): SecretsManagerClient {
+  return new SecretsManagerClient({
+    maxAttempts: FETCH_LIMITS.maxAttempts,
+    requestHandler: {
+      connectionTimeout: FETCH_LIMITS.connectionTimeoutMs,
+      requestTimeout: FETCH_LIMITS.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  });
+}
+
+/**
+ * Returns a function that fetches the AWSCURRENT version of one secret.
+ * The function rejects with MintError SECRET_UNAVAILABLE, carrying the SDK error as its cause.
+ */
+export function secretFetcher(
+  client: SecretsManagerClient,
+  secretId: string,
+): () => Promise<FetchedSecret> {
+  return async () => {
+    try {
+      const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }), {
+        abortSignal: AbortSignal.timeout(FETCH_LIMITS.totalTimeoutMs),
+      });
+      if (typeof output.SecretString !== 'string') {
+        throw new MintError(
+          'SIGNING_KEY_UNUSABLE',
+          `Secret "${secretId}" has no SecretString; store the key as text, not binary.`,
+        );
+      }
+      return { secretString: output.SecretString, versionId: output.VersionId };
+    } catch (error) {
+      if (error instanceof MintError) throw error;
+      throw new MintError('SECRET_UNAVAILABLE', `Fetching secret "${secretId}" failed: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
