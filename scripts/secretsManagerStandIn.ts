@@ -1,0 +1,372 @@
+/**
+ * A local stand-in for AWS Secrets Manager that speaks the real AWS JSON 1.1 wire protocol,
+ * so the real `@aws-sdk/client-secrets-manager` client can talk to it (via
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER` or the client's `endpoint` option) and tests can inject faults.
+ *
+ * CLI: npx tsx scripts/secretsManagerStandIn.ts --port 4566 --secret-id my/secret --secret-string '...'
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { parseArgs } from 'node:util';
+
+/** A failure mode the stand-in can be told to produce instead of (or before) a normal answer. */
+export type StandInFault =
+  | { kind: 'ResourceNotFoundException' }
+  | { kind: 'AccessDeniedException' }
+  | { kind: 'ThrottlingException' }
+  | { kind: 'InternalServiceError' }
+  | { kind: 'ConnectionRefused' }
+  | { kind: 'Slow'; delayMs: number };
+
+/** A running stand-in: its endpoint, its secrets, and the knobs tests use to inject faults. */
+export interface SecretsManagerStandIn {
+  /** Base URL for AWS_ENDPOINT_URL_SECRETS_MANAGER or the client's `endpoint` option, e.g. http://127.0.0.1:45123. */
+  readonly endpoint: string;
+  /** The port actually bound (resolved when 0 was asked for); it survives a ConnectionRefused fault. */
+  readonly port: number;
+  /** Sets the secret's current value (creating the secret if needed): a new version (random VersionId) labelled AWSCURRENT; the previous current becomes AWSPREVIOUS. */
+  putSecret(secretId: string, secretString: string): void;
+  /** Faults apply to every API call until cleared; `times` limits it to the next N calls. */
+  injectFault(fault: StandInFault, options?: { times?: number }): Promise<void>;
+  /** Removes the current fault, listening again on the same port if it was ConnectionRefused. */
+  clearFault(): Promise<void>;
+  /** Count of API calls received, by operation name (e.g. GetSecretValue), including those answered with a fault. */
+  callCount(operation?: string): number;
+  /** Zeroes every call count. */
+  resetCallCount(): void;
+  /** Stops listening, drops open connections and pending Slow answers; the stand-in cannot be restarted. */
+  close(): Promise<void>;
+}
+
+// The real service answers every one of these with 400 except InternalServiceError; the SDK
+// classifies ThrottlingException as retryable by its name, not by its status.
+const FAULT_STATUS = {
+  ResourceNotFoundException: 400,
+  AccessDeniedException: 400,
+  ThrottlingException: 400,
+  InternalServiceError: 500,
+} as const;
+
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+const CURRENT = 'AWSCURRENT';
+const PREVIOUS = 'AWSPREVIOUS';
+
+interface Version {
+  id: string;
+  secretString: string;
+  stages: string[];
+  created: number; // epoch seconds, which is how the JSON protocol carries timestamps
+}
+
+interface Secret {
+  name: string;
+  arn: string;
+  versions: Map<string, Version>;
+  lastChanged: number;
+}
+
+type Input = Record<string, unknown>;
+
+class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+const nowSeconds = (): number => Date.now() / 1000;
+
+function stringField(input: Input, key: string, required: true): string;
+function stringField(input: Input, key: string, required?: false): string | undefined;
+function stringField(input: Input, key: string, required = false): string | undefined {
+  const value = input[key];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string') throw new ApiError('InvalidParameterException', `${key} must be a string.`);
+  return value;
+}
+
+/** The secrets and their versions, with the staging-label rules the real service applies. */
+class SecretStore {
+  private readonly secrets = new Map<string, Secret>();
+
+  create(name: string): Secret {
+    if (this.secrets.has(name)) {
+      throw new ApiError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+    }
+    // Real ARNs end in a random 6-character suffix, so callers must not build ARNs from names.
+    const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-${randomBytes(3).toString('hex')}`;
+    const secret: Secret = { name, arn, versions: new Map(), lastChanged: nowSeconds() };
+    this.secrets.set(name, secret);
+    return secret;
+  }
+
+  find(secretId: string): Secret {
+    const secret = this.secrets.get(secretId) ?? [...this.secrets.values()].find((s) => s.arn === secretId);
+    if (!secret) throw new ApiError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    return secret;
+  }
+
+  findOrCreate(secretId: string): Secret {
+    return this.secrets.get(secretId) ?? [...this.secrets.values()].find((s) => s.arn === secretId) ?? this.create(secretId);
+  }
+
+  /** Adds a version and moves the given labels onto it; moving AWSCURRENT demotes the old current to AWSPREVIOUS. */
+  addVersion(secret: Secret, secretString: string, versionId: string, stages: string[]): Version {
+    const existing = secret.versions.get(versionId);
+    if (existing) {
+      // The SDK always sends a ClientRequestToken (used as VersionId), so a retry must be idempotent.
+      if (existing.secretString === secretString) return existing;
+      throw new ApiError('ResourceExistsException', `A version with VersionId ${versionId} already exists with different contents.`);
+    }
+    const oldCurrent = [...secret.versions.values()].find((v) => v.stages.includes(CURRENT));
+    for (const v of secret.versions.values()) v.stages = v.stages.filter((s) => !stages.includes(s));
+    if (oldCurrent && stages.includes(CURRENT)) {
+      for (const v of secret.versions.values()) v.stages = v.stages.filter((s) => s !== PREVIOUS);
+      oldCurrent.stages.push(PREVIOUS);
+    }
+    const version: Version = { id: versionId, secretString, stages: [...new Set(stages)], created: nowSeconds() };
+    secret.versions.set(versionId, version);
+    secret.lastChanged = version.created;
+    return version;
+  }
+
+  findVersion(secret: Secret, versionId: string | undefined, stage: string | undefined): Version {
+    const wantedStage = stage ?? (versionId === undefined ? CURRENT : undefined);
+    const version = versionId !== undefined
+      ? secret.versions.get(versionId)
+      : [...secret.versions.values()].find((v) => wantedStage !== undefined && v.stages.includes(wantedStage));
+    if (!version || (wantedStage !== undefined && !version.stages.includes(wantedStage))) {
+      throw new ApiError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for the given VersionId or VersionStage.");
+    }
+    return version;
+  }
+}
+
+function operations(store: SecretStore): Record<string, (input: Input) => object> {
+  return {
+    GetSecretValue(input) {
+      const secret = store.find(stringField(input, 'SecretId', true));
+      const v = store.findVersion(secret, stringField(input, 'VersionId'), stringField(input, 'VersionStage'));
+      return { ARN: secret.arn, Name: secret.name, VersionId: v.id, SecretString: v.secretString, VersionStages: v.stages, CreatedDate: v.created };
+    },
+    PutSecretValue(input) {
+      const secret = store.find(stringField(input, 'SecretId', true));
+      const stages = input.VersionStages ?? [CURRENT];
+      if (!Array.isArray(stages) || !stages.every((s): s is string => typeof s === 'string')) {
+        throw new ApiError('InvalidParameterException', 'VersionStages must be a list of strings.');
+      }
+      const v = store.addVersion(secret, stringField(input, 'SecretString', true), stringField(input, 'ClientRequestToken') ?? randomUUID(), stages);
+      return { ARN: secret.arn, Name: secret.name, VersionId: v.id, VersionStages: v.stages };
+    },
+    DescribeSecret(input) {
+      const secret = store.find(stringField(input, 'SecretId', true));
+      // Versions without labels are deprecated; the real service leaves them out of this map.
+      const labelled = [...secret.versions.values()].filter((v) => v.stages.length > 0);
+      const VersionIdsToStages = Object.fromEntries(labelled.map((v) => [v.id, v.stages]));
+      return { ARN: secret.arn, Name: secret.name, VersionIdsToStages, LastChangedDate: secret.lastChanged };
+    },
+    CreateSecret(input) {
+      const secret = store.create(stringField(input, 'Name', true));
+      const secretString = stringField(input, 'SecretString');
+      if (secretString === undefined) return { ARN: secret.arn, Name: secret.name };
+      const v = store.addVersion(secret, secretString, stringField(input, 'ClientRequestToken') ?? randomUUID(), [CURRENT]);
+      return { ARN: secret.arn, Name: secret.name, VersionId: v.id };
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-requestid': randomUUID(), // the SDK surfaces this as $metadata.requestId
+    ...headers,
+  });
+  res.end(payload);
+}
+
+function sendError(res: ServerResponse, error: ApiError): void {
+  // The SDK reads the body's __type first and the header only as a fallback; send both like AWS does.
+  send(res, error.status, { __type: error.type, message: error.message }, { 'x-amzn-errortype': error.type });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Starts a stand-in on `host` (default 127.0.0.1) and `port` (default: an ephemeral one), seeded with `secrets`. */
+export async function startSecretsManagerStandIn(
+  options: { port?: number; host?: string; secrets?: Record<string, string> } = {},
+): Promise<SecretsManagerStandIn> {
+  const host = options.host ?? '127.0.0.1';
+  const store = new SecretStore();
+  const ops = operations(store);
+  const counts = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  let fault: StandInFault | undefined;
+  let faultCallsLeft: number | undefined;
+  let listening = false;
+  let closed = false;
+
+  const putSecret = (secretId: string, secretString: string): void => {
+    store.addVersion(store.findOrCreate(secretId), secretString, randomUUID(), [CURRENT]);
+  };
+  for (const [id, value] of Object.entries(options.secrets ?? {})) putSecret(id, value);
+
+  const takeFault = (): StandInFault | undefined => {
+    const current = fault;
+    if (current && faultCallsLeft !== undefined && --faultCallsLeft <= 0) {
+      fault = undefined;
+      faultCallsLeft = undefined;
+    }
+    return current;
+  };
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req);
+    const rawTarget = req.headers['x-amz-target'];
+    const target = typeof rawTarget === 'string' ? rawTarget : '';
+    const operation = target.startsWith('secretsmanager.') ? target.slice('secretsmanager.'.length) : target;
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+
+    const active = takeFault();
+    if (active?.kind === 'Slow') await sleep(active.delayMs);
+    else if (active && active.kind !== 'ConnectionRefused') {
+      return sendError(res, new ApiError(active.kind, `Injected fault: ${active.kind}`, FAULT_STATUS[active.kind]));
+    }
+
+    // Signatures are not checked (any dummy credentials work), but an unsigned request is a caller bug worth surfacing.
+    if (!req.headers.authorization) {
+      return sendError(res, new ApiError('MissingAuthenticationTokenException', 'Missing Authentication Token'));
+    }
+    const op = Object.hasOwn(ops, operation) ? ops[operation] : undefined;
+    if (req.method !== 'POST' || !op) {
+      return sendError(res, new ApiError('UnknownOperationException', `Unknown operation ${target}`));
+    }
+    let input: unknown;
+    try {
+      input = JSON.parse(body || '{}');
+    } catch {
+      return sendError(res, new ApiError('SerializationException', 'Request body is not valid JSON.'));
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      return sendError(res, new ApiError('SerializationException', 'Request body must be a JSON object.'));
+    }
+    send(res, 200, op(input as Input));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      sendError(res, error instanceof ApiError ? error : new ApiError('InternalServiceError', String(error), 500));
+    });
+  });
+
+  const listen = (port: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        listening = true;
+        resolve();
+      });
+    });
+
+  const stopListening = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (!listening) return resolve();
+      listening = false;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      server.close(() => resolve());
+      // The SDK keeps connections alive; without this they would keep being served after "refusing".
+      server.closeAllConnections();
+    });
+
+  await listen(options.port ?? 0);
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('stand-in is not listening on TCP');
+  const port = address.port; // remembered so a cleared ConnectionRefused listens on the same endpoint again
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const clearFault = async (): Promise<void> => {
+    fault = undefined;
+    faultCallsLeft = undefined;
+    if (!listening && !closed) await listen(port);
+  };
+
+  return {
+    endpoint,
+    port,
+    putSecret,
+    async injectFault(next, { times } = {}) {
+      if (times !== undefined && (!Number.isInteger(times) || times < 1)) throw new RangeError('times must be a positive integer');
+      // Refused connections never reach the stand-in, so there is nothing to count them against.
+      if (next.kind === 'ConnectionRefused' && times !== undefined) throw new Error('times is not supported for ConnectionRefused');
+      await clearFault();
+      fault = next;
+      faultCallsLeft = times;
+      if (next.kind === 'ConnectionRefused') {
+        await stopListening();
+        // An in-process client only drops its idle keep-alive sockets once its event loop has read
+        // our FIN; a call made before that would reuse a dead socket and see ECONNRESET, not ECONNREFUSED.
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+    clearFault,
+    callCount: (operation) =>
+      operation === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(operation) ?? 0),
+    resetCallCount: () => counts.clear(),
+    close() {
+      closed = true;
+      return stopListening();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'secret-id': { type: 'string', multiple: true, default: [] },
+      'secret-string': { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${values.port}`);
+  const ids = values['secret-id'];
+  const strings = values['secret-string'];
+  if (ids.length !== strings.length) throw new Error('each --secret-id needs a matching --secret-string');
+  const secrets = Object.fromEntries(ids.map((id, i) => [id, strings[i] ?? '']));
+
+  const standIn = await startSecretsManagerStandIn({ port, host: values.host, secrets });
+  console.log(standIn.endpoint); // the only stdout line, so scripts can capture it
+  const shutdown = (): void => void standIn.close().then(() => process.exit(0));
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+// tsx runs .ts files in this package as CommonJS, where this is how "run directly" is detected.
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
