@@ -41,6 +41,11 @@ export function lowerCaseHeaders(headers: Record<string, string | undefined> | n
   return lowered;
 }
 
+/** True for `application/json` and `application/<anything>+json`, in any case, with parameters. */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/([^;\s]+\+)?json\s*(;|$)/i.test(contentType.trim());
+}
+
 /**
  * Refuses a body larger than MAX_BODY_BYTES before anything parses it.
  * @throws MintError BODY_TOO_LARGE (413).
@@ -48,7 +53,7 @@ export function lowerCaseHeaders(headers: Record<string, string | undefined> | n
 export function assertBodySize(body: unknown, isBase64Encoded: boolean): void {
   let bytes = 0;
   if (typeof body === 'string') {
-    bytes = isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body, 'utf8');
+    bytes = Buffer.byteLength(body, isBase64Encoded ? 'base64' : 'utf8');
   } else if (body !== undefined && body !== null) {
     bytes = Buffer.byteLength(JSON.stringify(body) ?? '', 'utf8');
   }

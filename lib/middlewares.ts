@@ -8,6 +8,7 @@ import { MintError, toMintError } from './errors';
 import {
   assertBodySize,
   eventShapeOf,
+  isJsonMediaType,
   lowerCaseHeaders,
   parseDirectBody,
   routeOf,
@@ -96,14 +97,18 @@ export function auditTrail(options: { logger: StructuredLogger }) {
  * JSON through middy's parser for API Gateway events, an object or JSON string for direct calls.
  */
 export function inboundRequest() {
-  const jsonParser = httpJsonBodyParser();
+  // Our own Content-Type check: middy's is case-sensitive, and media types are not (RFC 9110).
+  // `disableContentTypeCheck` is in the 6.x code, not in its type definitions.
+  const parserOptions = { disableContentTypeCheck: true } as Parameters<typeof httpJsonBodyParser>[0];
+  const jsonParser = httpJsonBodyParser(parserOptions);
   return {
     before: async (request: MintRequestState) => {
       const event = request.event;
       const shape = eventShapeOf(event);
       request.context.shape = shape;
       if (shape === 'direct') {
-        const direct = event as { authorization?: unknown; body?: unknown };
+        // A null or non-object payload is a caller's mistake: read it as an empty event (401/400).
+        const direct = (typeof event === 'object' && event !== null ? event : {}) as { authorization?: unknown; body?: unknown };
         assertBodySize(direct.body, false);
         request.event = {
           authorization: typeof direct.authorization === 'string' ? direct.authorization : undefined,
@@ -117,6 +122,9 @@ export function inboundRequest() {
       if (route !== MINT_ROUTE) throw new MintError('METHOD_NOT_ALLOWED', `Use ${MINT_ROUTE}.`);
       http.headers = lowerCaseHeaders(http.headers);
       assertBodySize(http.body, http.isBase64Encoded === true);
+      if (!isJsonMediaType(http.headers['content-type'])) {
+        throw new MintError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON: send "Content-Type: application/json".');
+      }
       try {
         await jsonParser.before?.(request as never);
       } catch (error) {
@@ -147,13 +155,9 @@ export function signingKeys(cache: KeyCache<SigningKeys>) {
   } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
 }
 
-/** Maps @middy/http-json-body-parser's errors onto ours: it answers 415 even for malformed JSON. */
+/** Maps @middy/http-json-body-parser's failure onto ours: it answers 415 even for malformed JSON. */
 function bodyParserError(error: unknown): MintError {
-  const message = error instanceof Error ? error.message : '';
-  if (message === 'Unsupported Media Type') {
-    return new MintError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON: send "Content-Type: application/json".');
-  }
-  return new MintError('MALFORMED_JSON', 'The request body is not valid JSON.');
+  return new MintError('MALFORMED_JSON', 'The request body is not valid JSON.', { cause: error });
 }
 
 function describeCause(cause: unknown): string | undefined {
