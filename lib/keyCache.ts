@@ -60,6 +60,11 @@ export function createKeyCache<Keys>(options: KeyCacheOptions<Keys>): KeyCache<K
     } catch (error) {
       lastFailureAt = now();
       const failure = asUnavailable(error);
+      if (failure.code !== 'SECRET_UNAVAILABLE') {
+        // The store answered, and what it holds cannot be a key: fail closed, as for a bad import.
+        current = undefined;
+        throw failure;
+      }
       const servingStale = current !== undefined && startedAt < current.fetchedAt + cacheMs + staleMs;
       onEvent?.({ type: 'refresh_failed', servingStale, error: failure });
       if (servingStale && current) return current.keys;
