@@ -6,16 +6,38 @@ const MAX_LIST = 64;
 
 const INSTANT_FORMS = 'epoch seconds, an ISO-8601 timestamp with a zone, or {"seconds": n, "nanos": n}';
 
+const ISO_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
+
+/**
+ * Reads an ISO-8601 timestamp with a zone as whole epoch seconds, or NaN. Stricter than
+ * Date.parse: a date that does not exist (February 30th) is refused, never rolled over.
+ */
+export function isoToEpochSeconds(iso: string): number {
+  const match = ISO_TIMESTAMP.exec(iso);
+  if (!match) return Number.NaN;
+  const [year, month, day, hour, minute, second = 0] = match.slice(1, 7).map((part) => Number(part ?? 0)) as number[];
+  const local = Date.UTC(year!, month! - 1, day!, hour!, minute!, second);
+  const check = new Date(local);
+  const exists =
+    check.getUTCFullYear() === year &&
+    check.getUTCMonth() === month! - 1 &&
+    check.getUTCDate() === day &&
+    check.getUTCHours() === hour &&
+    check.getUTCMinutes() === minute &&
+    check.getUTCSeconds() === second;
+  const offsetHours = Number(match[9] ?? 0);
+  const offsetMinutes = Number(match[10] ?? 0);
+  if (!exists || offsetHours > 23 || offsetMinutes > 59) return Number.NaN;
+  const offsetMs = (match[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return Math.floor((local - offsetMs) / 1000);
+}
+
 /** One of the three instant forms the original accepted, normalised to whole epoch seconds. */
 const Instant = v.union(
   [
     v.pipe(v.number(), v.finite(), v.transform(Math.floor)),
-    v.pipe(
-      v.string(),
-      v.isoTimestamp(),
-      v.transform((iso) => Math.floor(Date.parse(iso) / 1000)),
-      v.finite(),
-    ),
+    v.pipe(v.string(), v.transform(isoToEpochSeconds), v.number(), v.finite()),
     v.pipe(
       v.strictObject({
         seconds: v.pipe(v.number(), v.safeInteger()),
