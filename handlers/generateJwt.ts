@@ -38,8 +38,9 @@ export function createHandler(runtime: Runtime) {
 }
 
 const runtime = createRuntime(process.env);
-// Fetch the key during init, which Lambda runs at full speed, so the first request finds it ready.
-runtime.keyCache.warm();
+// In a Lambda container, fetch the key during init, which Lambda runs at full speed, so the
+// first request finds it ready. Elsewhere (tests importing createHandler) there is nothing to warm.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) runtime.keyCache.warm();
 
 /** The Lambda entry point. */
 export const handler = createHandler(runtime);
