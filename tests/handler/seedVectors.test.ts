@@ -1,0 +1,112 @@
+import { eventsFor } from '../helpers/events';
+import { testHandler } from '../helpers/handler';
+import { EVENT_SHAPES, expectMinted, expectRefusal, UUID_V4_PATTERN } from '../helpers/outcomes';
+import {
+  BEFORE_SEED_EXPIRY_MS,
+  SEED_CALLER_SUB,
+  SEED_CALLER_TOKEN,
+  SEED_MINTED_TOKEN,
+  SEED_SCOPES,
+  SEED_SECRET,
+} from '../helpers/seed';
+import { decodeJwt, hmacSignatureValid } from '../helpers/tokens';
+
+const NOW_SECONDS = Math.floor(BEFORE_SEED_EXPIRY_MS / 1000);
+const SEED_AUTHORIZATION = `Bearer ${SEED_CALLER_TOKEN}`;
+/** Thirty minutes after the frozen clock: inside the allowed lifetime. */
+const REQUESTED_EXPIRY = NOW_SECONDS + 1800;
+
+/** The seed's request body, with an expiry the service allows instead of the seed's `1`. */
+function seedBody(expiresAt: unknown = REQUESTED_EXPIRY) {
+  return { jwtId: 'jwtId_z9l97', issuer: 'root', subject: 'test1', audience: 'mfs', expiresAt };
+}
+
+describe('seed vectors, clock frozen before the seed caller token expires', () => {
+  test.each(EVENT_SHAPES)('accepts the seed caller token and mints a token that follows the rules (%s)', async (shape) => {
+    // Prepare
+    const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: SEED_SECRET });
+    const event = eventsFor(SEED_AUTHORIZATION, seedBody())[shape];
+
+    // Act
+    const outcome = await service.invoke(event);
+
+    // Assess
+    const minted = expectMinted(outcome, shape);
+    expect(minted.split('.')[0]).toBe(Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url'));
+    const { header, payload } = decodeJwt(minted);
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(payload).toEqual({
+      jti: expect.stringMatching(UUID_V4_PATTERN),
+      iss: SEED_CALLER_SUB,
+      sub: 'test1',
+      aud: 'mfs',
+      iat: NOW_SECONDS,
+      exp: REQUESTED_EXPIRY,
+      scope: SEED_SCOPES,
+    });
+    expect(payload.jti).not.toBe('jwtId_z9l97');
+    expect(hmacSignatureValid(minted, SEED_SECRET)).toBe(true);
+    expect(minted).not.toBe(SEED_MINTED_TOKEN);
+  });
+
+  test.each(EVENT_SHAPES)('accepts the seed body\'s {"seconds","nanos"} expiry form (%s)', async (shape) => {
+    // Prepare
+    const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: SEED_SECRET });
+    const event = eventsFor(SEED_AUTHORIZATION, seedBody({ seconds: REQUESTED_EXPIRY, nanos: 1 }))[shape];
+
+    // Act
+    const outcome = await service.invoke(event);
+
+    // Assess
+    const minted = expectMinted(outcome, shape);
+    expect(decodeJwt(minted).payload.exp).toBe(REQUESTED_EXPIRY);
+    expect(hmacSignatureValid(minted, SEED_SECRET)).toBe(true);
+  });
+
+  test.each(EVENT_SHAPES)('refuses the seed\'s own "expiresAt": 1 with 400, where the original minted an expired token (%s)', async (shape) => {
+    // Prepare
+    const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: SEED_SECRET });
+    const event = eventsFor(SEED_AUTHORIZATION, seedBody(1))[shape];
+
+    // Act
+    const outcome = await service.invoke(event);
+
+    // Assess
+    expectRefusal(outcome, shape, { status: 400, code: 'INVALID_REQUEST' }, { secret: SEED_SECRET, callerToken: SEED_CALLER_TOKEN });
+    expect(outcome.envelope.message).toContain('expiresAt');
+  });
+
+  test('gives every mint a fresh jti', async () => {
+    // Prepare
+    const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: SEED_SECRET });
+
+    // Act
+    const first = await service.invoke(eventsFor(SEED_AUTHORIZATION, seedBody()).v2);
+    const second = await service.invoke(eventsFor(SEED_AUTHORIZATION, seedBody()).v2);
+
+    // Assess
+    const firstJti = decodeJwt(expectMinted(first, 'v2')).payload.jti;
+    const secondJti = decodeJwt(expectMinted(second, 'v2')).payload.jti;
+    expect(firstJti).toEqual(expect.stringMatching(UUID_V4_PATTERN));
+    expect(secondJti).not.toBe(firstJti);
+  });
+});
+
+describe('seed vectors, real clock', () => {
+  test.each(EVENT_SHAPES)('refuses the seed caller token with 401 TOKEN_EXPIRED (%s)', async (shape) => {
+    // Prepare
+    const nowMs = Date.now();
+    const service = testHandler({ nowMs, secret: SEED_SECRET });
+    const body = seedBody(Math.floor(nowMs / 1000) + 1800);
+    const event = eventsFor(SEED_AUTHORIZATION, body)[shape];
+
+    // Act
+    const outcome = await service.invoke(event);
+
+    // Assess
+    expectRefusal(outcome, shape, { status: 401, code: 'TOKEN_EXPIRED' }, { secret: SEED_SECRET, callerToken: SEED_CALLER_TOKEN });
+    if (shape !== 'direct') {
+      expect(outcome.headers['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
+    }
+  });
+});

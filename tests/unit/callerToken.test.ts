@@ -1,0 +1,225 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT, type JWTPayload } from 'jose';
+import { extractBearerToken, readScopes, verifyCallerToken } from '../../lib/callerToken';
+import { loadConfig, type Config } from '../../lib/config';
+import { MintError, type MintErrorCode } from '../../lib/errors';
+import { importSigningKeys, type SigningKeys } from '../../lib/signingKeys';
+import { b64url, callerToken, craftToken, TEST_SECRET } from '../helpers/tokens';
+
+const NOW_SECONDS = 1_900_000_000;
+const NOW = new Date(NOW_SECONDS * 1000);
+const VALID_PAYLOAD = JSON.stringify({ sub: 'caller-1', aud: 'mfs', exp: NOW_SECONDS + 3600, scope: ['generateJwt', 'push'] });
+
+let keys: SigningKeys;
+let config: Config;
+
+beforeAll(async () => {
+  keys = await importSigningKeys(TEST_SECRET);
+  config = loadConfig({ SIGNING_SECRET_ID: 'test/secret' });
+});
+
+function tokenWith(claims: JWTPayload): Promise<string> {
+  return callerToken({ nowSeconds: NOW_SECONDS, claims });
+}
+
+async function verificationFailure(token: string, policy: Config = config): Promise<MintError> {
+  try {
+    await verifyCallerToken(token, keys, policy, NOW);
+  } catch (error) {
+    if (error instanceof MintError) return error;
+    throw error;
+  }
+  throw new Error('verifyCallerToken accepted a token it should refuse');
+}
+
+function extractionFailure(header: string | undefined): MintError {
+  try {
+    extractBearerToken(header);
+  } catch (error) {
+    if (error instanceof MintError) return error;
+    throw error;
+  }
+  throw new Error('extractBearerToken accepted a header it should refuse');
+}
+
+describe('extractBearerToken', () => {
+  test.each([
+    { name: 'the usual form', header: 'Bearer abc.def.ghi' },
+    { name: 'a lower-case scheme', header: 'bearer abc.def.ghi' },
+    { name: 'an upper-case scheme', header: 'BEARER abc.def.ghi' },
+    { name: 'several spaces after the scheme', header: 'Bearer   abc.def.ghi' },
+    { name: 'trailing spaces', header: 'Bearer abc.def.ghi  ' },
+  ])('takes the token from $name', ({ header }) => {
+    // Act
+    const token = extractBearerToken(header);
+
+    // Assess
+    expect(token).toBe('abc.def.ghi');
+  });
+
+  test.each<{ name: string; header: string | undefined; code: MintErrorCode }>([
+    { name: 'no header', header: undefined, code: 'MISSING_TOKEN' },
+    { name: 'an empty header', header: '', code: 'MISSING_TOKEN' },
+    { name: 'a blank header', header: '   ', code: 'MISSING_TOKEN' },
+    { name: 'Basic credentials', header: 'Basic dXNlcjpwYXNz', code: 'MISSING_TOKEN' },
+    { name: 'a bare token without a scheme', header: 'abc.def.ghi', code: 'MISSING_TOKEN' },
+    { name: 'the Bearer scheme without a token', header: 'Bearer', code: 'INVALID_TOKEN' },
+    { name: 'two tokens', header: 'Bearer abc.def.ghi jkl.mno.pqr', code: 'INVALID_TOKEN' },
+    { name: 'a header longer than 8192 characters', header: `Bearer ${'a'.repeat(8200)}`, code: 'INVALID_TOKEN' },
+  ])('refuses $name with $code', ({ header, code }) => {
+    // Act
+    const error = extractionFailure(header);
+
+    // Assess
+    expect(error.code).toBe(code);
+    expect(error.statusCode).toBe(401);
+  });
+});
+
+describe('readScopes', () => {
+  test.each([
+    { name: 'a JSON array', scope: ['generateJwt', 'push'], scopes: ['generateJwt', 'push'] },
+    { name: 'a space-delimited string', scope: 'generateJwt push', scopes: ['generateJwt', 'push'] },
+    { name: 'a string with repeated spaces', scope: ' generateJwt  push ', scopes: ['generateJwt', 'push'] },
+    { name: 'one scope as a string', scope: 'generateJwt', scopes: ['generateJwt'] },
+    { name: 'an empty array', scope: [], scopes: [] },
+  ])('reads $name', ({ scope, scopes }) => {
+    // Act
+    const read = readScopes(scope);
+
+    // Assess
+    expect(read).toEqual(scopes);
+  });
+
+  test.each([undefined, null, 42, { generateJwt: true }, ['generateJwt', 1]])('reads %p as no scopes at all', (scope) => {
+    // Act
+    const read = readScopes(scope);
+
+    // Assess
+    expect(read).toBeUndefined();
+  });
+});
+
+describe('verifyCallerToken', () => {
+  test('returns the caller sub and scopes of a valid token', async () => {
+    // Prepare
+    const token = await tokenWith({ scope: ['generateJwt', 'push'] });
+
+    // Act
+    const caller = await verifyCallerToken(token, keys, config, NOW);
+
+    // Assess
+    expect(caller).toEqual({ sub: 'caller-1', scopes: ['generateJwt', 'push'] });
+  });
+
+  test('accepts a space-delimited scope string', async () => {
+    // Prepare
+    const token = await tokenWith({ scope: 'push generateJwt' });
+
+    // Act
+    const caller = await verifyCallerToken(token, keys, config, NOW);
+
+    // Assess
+    expect(caller.scopes).toEqual(['push', 'generateJwt']);
+  });
+
+  test.each([
+    { name: 'that expired 29 seconds ago, within the tolerance', claims: { exp: NOW_SECONDS - 29 } },
+    { name: 'not valid for another 30 seconds (nbf), within the tolerance', claims: { nbf: NOW_SECONDS + 30 } },
+    { name: 'issued 30 seconds in the future (iat), within the tolerance', claims: { iat: NOW_SECONDS + 30 } },
+    { name: 'whose audience list includes mfs', claims: { aud: ['other', 'mfs'] } },
+  ])('accepts a token $name', async ({ claims }) => {
+    // Prepare
+    const token = await tokenWith(claims);
+
+    // Act
+    const caller = await verifyCallerToken(token, keys, config, NOW);
+
+    // Assess
+    expect(caller.sub).toBe('caller-1');
+  });
+
+  test.each<{ name: string; token: () => Promise<string> | string; code: MintErrorCode }>([
+    { name: 'an unsigned token with alg none', token: () => craftToken('{"alg":"none"}', VALID_PAYLOAD, { signature: '' }), code: 'INVALID_TOKEN' },
+    { name: 'alg none with a valid HMAC', token: () => craftToken('{"alg":"none","typ":"JWT"}', VALID_PAYLOAD), code: 'INVALID_TOKEN' },
+    { name: 'HS384 over the same secret', token: () => craftToken('{"alg":"HS384","typ":"JWT"}', VALID_PAYLOAD, { hash: 'sha384' }), code: 'INVALID_TOKEN' },
+    { name: 'HS512 over the same secret', token: () => craftToken('{"alg":"HS512","typ":"JWT"}', VALID_PAYLOAD, { hash: 'sha512' }), code: 'INVALID_TOKEN' },
+    { name: 'an RS256 header over an HMAC of the secret', token: () => craftToken('{"alg":"RS256","typ":"JWT"}', VALID_PAYLOAD), code: 'INVALID_TOKEN' },
+    { name: 'an ES256 header over an HMAC of the secret', token: () => craftToken('{"alg":"ES256","typ":"JWT"}', VALID_PAYLOAD), code: 'INVALID_TOKEN' },
+    {
+      name: 'a real RS256 signature',
+      token: () =>
+        new SignJWT(JSON.parse(VALID_PAYLOAD) as JWTPayload)
+          .setProtectedHeader({ alg: 'RS256' })
+          .sign(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey),
+      code: 'INVALID_TOKEN',
+    },
+    { name: 'a kid the service does not know', token: () => craftToken('{"alg":"HS256","kid":"k-2"}', VALID_PAYLOAD), code: 'INVALID_TOKEN' },
+    { name: 'a wrong signature', token: () => craftToken('{"alg":"HS256","typ":"JWT"}', VALID_PAYLOAD, { secret: 'some-other-secret-0123456789-abcdefgh' }), code: 'INVALID_TOKEN' },
+    { name: 'a payload swapped after signing', token: async () => { const [h, , s] = (await tokenWith({})).split('.'); return `${h}.${b64url('{"sub":"root","aud":"mfs","exp":9999999999,"scope":["generateJwt"]}')}.${s}`; }, code: 'INVALID_TOKEN' },
+    { name: 'a header that is not JSON', token: () => `${b64url('not json')}.${b64url(VALID_PAYLOAD)}.sig`, code: 'INVALID_TOKEN' },
+    { name: 'two segments', token: () => `${b64url('{"alg":"HS256"}')}.${b64url(VALID_PAYLOAD)}`, code: 'INVALID_TOKEN' },
+    { name: 'a payload that is not JSON', token: () => craftToken('{"alg":"HS256","typ":"JWT"}', 'not json'), code: 'INVALID_TOKEN' },
+    { name: 'no exp', token: () => tokenWith({ exp: undefined }), code: 'INVALID_TOKEN' },
+    { name: 'an exp 31 seconds ago', token: () => tokenWith({ exp: NOW_SECONDS - 31 }), code: 'TOKEN_EXPIRED' },
+    { name: 'an nbf 31 seconds ahead', token: () => tokenWith({ nbf: NOW_SECONDS + 31 }), code: 'INVALID_TOKEN' },
+    { name: 'an iat 31 seconds ahead', token: () => tokenWith({ iat: NOW_SECONDS + 31 }), code: 'INVALID_TOKEN' },
+    { name: 'another audience', token: () => tokenWith({ aud: 'other' }), code: 'INVALID_TOKEN' },
+    { name: 'no audience', token: () => tokenWith({ aud: undefined }), code: 'INVALID_TOKEN' },
+    { name: 'no sub', token: () => tokenWith({ sub: undefined }), code: 'INVALID_TOKEN' },
+    { name: 'an empty sub', token: () => tokenWith({ sub: '' }), code: 'INVALID_TOKEN' },
+    { name: 'scopes without generateJwt', token: () => tokenWith({ scope: ['push'] }), code: 'INSUFFICIENT_SCOPE' },
+    { name: 'a scope string without generateJwt as a word', token: () => tokenWith({ scope: 'push generateJwts' }), code: 'INSUFFICIENT_SCOPE' },
+    { name: 'no scope', token: () => tokenWith({ scope: undefined }), code: 'INSUFFICIENT_SCOPE' },
+  ])('refuses a token with $name as $code', async ({ token, code }) => {
+    // Prepare
+    const refused = await token();
+
+    // Act
+    const error = await verificationFailure(refused);
+
+    // Assess
+    expect(error.code).toBe(code);
+    expect(error.message).not.toContain(refused);
+  });
+
+  test('honours a configured clock tolerance of zero', async () => {
+    // Prepare
+    const token = await tokenWith({ exp: NOW_SECONDS - 1 });
+    const strict = loadConfig({ SIGNING_SECRET_ID: 'test/secret', CLOCK_TOLERANCE_SECONDS: '0' });
+
+    // Act
+    const error = await verificationFailure(token, strict);
+
+    // Assess
+    expect(error.code).toBe('TOKEN_EXPIRED');
+  });
+
+  test('honours a configured caller audience and required scope', async () => {
+    // Prepare
+    const policy = loadConfig({ SIGNING_SECRET_ID: 'test/secret', CALLER_AUDIENCE: 'gateway', REQUIRED_SCOPE: 'mint' });
+    const token = await tokenWith({ aud: 'gateway', scope: ['mint'] });
+    const defaultToken = await tokenWith({});
+
+    // Act
+    const caller = await verifyCallerToken(token, keys, policy, NOW);
+    const error = await verificationFailure(defaultToken, policy);
+
+    // Assess
+    expect(caller.scopes).toEqual(['mint']);
+    expect(error.code).toBe('INVALID_TOKEN');
+  });
+
+  test('tries the next unnamed key when the first one does not verify the signature', async () => {
+    // Prepare
+    const other = await importSigningKeys('an-older-secret-still-accepted-0123456789');
+    const twoKeys: SigningKeys = { signingKey: keys.signingKey, verificationKeys: [...other.verificationKeys, ...keys.verificationKeys] };
+    const token = await tokenWith({});
+
+    // Act
+    const caller = await verifyCallerToken(token, twoKeys, config, NOW);
+
+    // Assess
+    expect(caller.sub).toBe('caller-1');
+  });
+});
