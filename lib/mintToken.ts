@@ -3,7 +3,7 @@ import { verifyCallerToken } from './callerToken';
 import type { Config } from './config';
 import { decideMintedClaims } from './mintPolicy';
 import type { MintRequest } from './mintRequest';
-import type { SigningKeys } from './signingKeys';
+import { signingKeyAt, type SigningKeys } from './signingKeys';
 import { signToken, type MintedToken } from './tokenIssuer';
 
 /** Everything one mint decision depends on; nothing is read from the environment or the network. */
@@ -31,7 +31,8 @@ export async function mintToken(input: MintInput): Promise<MintedToken> {
   facts.aud = claims.aud;
   facts.scope = claims.scope;
   facts.exp = claims.exp;
-  const minted = await signToken(claims, keys.signingKey, { jti: input.newJti(), iat: nowSeconds });
+  // Chosen per request, not per cache load: a key published ahead of use starts signing at its `nbf`.
+  const minted = await signToken(claims, signingKeyAt(keys, now), { jti: input.newJti(), iat: nowSeconds });
   facts.jti = minted.jti;
   return minted;
 }

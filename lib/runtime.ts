@@ -36,7 +36,8 @@ export function createRuntime(
   const now = overrides.now ?? Date.now;
   const keyCache = createKeyCache({
     fetchSecret: overrides.fetchSecret ?? secretFetcher(createSecretsManagerClient(), config.signingSecretId),
-    importKeys: importSigningKeys,
+    // Checked against the clock at load: a key that may sign from now on must hold its private half.
+    importKeys: (secretString) => importSigningKeys(secretString, new Date(now())),
     now,
     cacheSeconds: config.secretCacheSeconds,
     staleSeconds: config.secretStaleSeconds,

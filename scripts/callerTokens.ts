@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { importSigningKeys } from '../lib/signingKeys';
+import { importSigningKeys, signingKeyAt } from '../lib/signingKeys';
 import { signToken } from '../lib/tokenIssuer';
 
 /** Parses a lifetime such as 3600, 90s, 30m, 12h or 7d into seconds. */
@@ -12,7 +12,7 @@ export function parseTtl(ttl: string): number {
   return seconds;
 }
 
-/** Signs a caller token with the service's own signing key, exactly as the service signs. */
+/** Signs a caller token with the key the service signs with right now, exactly as the service signs. */
 export async function signCallerToken(options: {
   secretString: string;
   sub: string;
@@ -21,11 +21,12 @@ export async function signCallerToken(options: {
   ttlSeconds: number;
   nowSeconds?: number;
 }): Promise<string> {
-  const keys = await importSigningKeys(options.secretString);
   const iat = options.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const now = new Date(iat * 1000);
+  const keys = await importSigningKeys(options.secretString, now);
   const minted = await signToken(
     { iss: 'jwt-mint-cli', sub: options.sub, aud: options.audience, scope: [...options.scopes], exp: iat + options.ttlSeconds },
-    keys.signingKey,
+    signingKeyAt(keys, now),
     { jti: randomUUID(), iat },
   );
   return minted.token;

@@ -213,7 +213,7 @@ describe('verifyCallerToken', () => {
   test('tries the next unnamed key when the first one does not verify the signature', async () => {
     // Prepare
     const other = await importSigningKeys('an-older-secret-still-accepted-0123456789');
-    const twoKeys: SigningKeys = { signingKey: keys.signingKey, verificationKeys: [...other.verificationKeys, ...keys.verificationKeys] };
+    const twoKeys: SigningKeys = { ...keys, verificationKeys: [...other.verificationKeys, ...keys.verificationKeys] };
     const token = await tokenWith({});
 
     // Act

@@ -1,6 +1,6 @@
 import { jwtVerify } from 'jose';
 import type { MintedClaims } from '../../lib/mintPolicy';
-import { importSigningKeys, type KeyEntry } from '../../lib/signingKeys';
+import { importSigningKeys, signingKeyAt, type KeyEntry } from '../../lib/signingKeys';
 import { signToken } from '../../lib/tokenIssuer';
 import { SEED_SCOPES, SEED_SECRET } from '../helpers/seed';
 import { decodeJwt, hmacSignatureValid, TEST_SECRET } from '../helpers/tokens';
@@ -12,7 +12,7 @@ const CLAIMS: MintedClaims = { iss: 'caller-1', sub: 'test1', aud: 'mfs', scope:
 let signingKey: KeyEntry;
 
 beforeAll(async () => {
-  signingKey = (await importSigningKeys(TEST_SECRET)).signingKey;
+  signingKey = signingKeyAt(await importSigningKeys(TEST_SECRET), new Date(NOW * 1000));
 });
 
 describe('signToken', () => {
@@ -44,7 +44,7 @@ describe('signToken', () => {
 
   test('signs with HMAC-SHA256 over the secret bytes, verifiable without jose', async () => {
     // Prepare
-    const seedKey = (await importSigningKeys(SEED_SECRET)).signingKey;
+    const seedKey = signingKeyAt(await importSigningKeys(SEED_SECRET), new Date(NOW * 1000));
 
     // Act
     const { token } = await signToken({ ...CLAIMS, scope: SEED_SCOPES }, seedKey, STAMP);
