@@ -1,4 +1,6 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { publishedDocument } from '../lib/discovery';
 import { successEnvelope } from '../lib/envelope';
 import type { InboundEvent } from '../lib/inboundEvent';
 import { logger } from '../lib/logger';
@@ -7,15 +9,42 @@ import {
   envelopeResponse,
   inboundRequest,
   mintRequestValidator,
+  publishedRequest,
+  publishedResponse,
   signingKeys,
   type MintContext,
   type MintResult,
+  type PublishContext,
+  type PublishResult,
 } from '../lib/middlewares';
 import { mintToken } from '../lib/mintToken';
+import { publishedRouteOf } from '../lib/routes';
 import { createRuntime, type Runtime } from '../lib/runtime';
 
-/** Wires the middy chain around one call into lib/: POST /user/generateJwt, or a direct invoke. */
+/**
+ * One function, two middy chains: POST /user/generateJwt (or a direct invoke) mints; the two GET
+ * routes under /.well-known publish the public keys and the discovery document.
+ */
 export function createHandler(runtime: Runtime) {
+  const mint = createMintHandler(runtime);
+  const publish = createPublishHandler(runtime);
+  // The middlewares fill in the extra context fields on the way in.
+  return (event: InboundEvent, context: Context): Promise<MintResult | PublishResult> =>
+    publishedRouteOf(event) === undefined
+      ? mint(event, context as MintContext)
+      : publish(event, context as PublishContext);
+}
+
+function createPublishHandler(runtime: Runtime) {
+  const { config, keyCache } = runtime;
+  return middy<InboundEvent, PublishResult, Error, PublishContext>()
+    .use(publishedResponse({ maxAgeSeconds: config.secretCacheSeconds, requiredScope: config.requiredScope, logger }))
+    .use(publishedRequest())
+    .use(signingKeys(keyCache))
+    .handler(async (_event, context) => publishedDocument(context.route, context.signingKeys, config));
+}
+
+function createMintHandler(runtime: Runtime) {
   const { config, keyCache } = runtime;
   return middy<InboundEvent, MintResult, Error, MintContext>()
     .use(envelopeResponse({ requiredScope: config.requiredScope, logger }))

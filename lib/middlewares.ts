@@ -15,12 +15,14 @@ import {
   type EventShape,
   type InboundEvent,
 } from './inboundEvent';
+import type { PublishedDocument } from './discovery';
 import type { KeyCache } from './keyCache';
 import { parseMintRequest, type MintRequest } from './mintRequest';
+import { resolveRoute, ROUTES, type PublishedRoute } from './routes';
 import type { SigningKeys } from './signingKeys';
 
-/** The one route this function serves. */
-export const MINT_ROUTE = 'POST /user/generateJwt';
+/** The route that mints tokens. */
+export const MINT_ROUTE = ROUTES.mint;
 
 /** The Lambda context, plus what the middlewares learn about the request on the way in. */
 export interface MintContext extends Context {
@@ -41,6 +43,16 @@ export interface HttpResponse {
 export type MintResult = Envelope | HttpResponse;
 type MintRequestState = Request<InboundEvent, MintResult, Error, MintContext>;
 
+/** The Lambda context of a request for a published document (the JWKS or the discovery document). */
+export interface PublishContext extends Context {
+  shape: EventShape;
+  route: PublishedRoute;
+  signingKeys: SigningKeys;
+}
+
+export type PublishResult = PublishedDocument | HttpResponse;
+type PublishRequestState = Request<InboundEvent, PublishResult, Error, PublishContext>;
+
 interface StructuredLogger {
   info(message: string, extra: Record<string, unknown>): void;
   warn(message: string, extra: Record<string, unknown>): void;
@@ -52,24 +64,53 @@ interface StructuredLogger {
  * events, the envelope itself for direct invocation. The one place errors become responses.
  */
 export function envelopeResponse(options: { requiredScope: string; logger: StructuredLogger }) {
-  const toResult = (request: MintRequestState, envelope: Envelope, extraHeaders: Record<string, string> = {}) => {
-    if (request.context.shape === 'direct') return envelope;
-    return { statusCode: envelope.code, headers: { ...BASE_HEADERS, ...extraHeaders }, body: JSON.stringify(envelope) };
-  };
   return {
     after: (request: MintRequestState) => {
-      request.response = toResult(request, request.response as Envelope);
+      request.response = envelopeResult(request.context.shape, request.response as Envelope);
     },
     onError: (request: MintRequestState) => {
-      const error = toMintError(request.error);
-      if (!error.expose) {
-        // The cause goes to the log only; SDK and key errors never carry key material or tokens.
-        options.logger.error('request failed', { code: error.code, detail: error.message, cause: describeCause(error.cause) });
-      }
-      const challenge = challengeFor(error, options.requiredScope);
-      request.response = toResult(request, errorEnvelope(error), challenge ? { 'WWW-Authenticate': challenge } : {});
+      request.response = failureResult(request.error, request.context.shape, options);
     },
   } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
+}
+
+/**
+ * Serves a published document as plain JSON that verifiers may cache for `maxAgeSeconds` (the
+ * secret cache window: no container serves a key set older than that); failures are enveloped.
+ */
+export function publishedResponse(options: { maxAgeSeconds: number; requiredScope: string; logger: StructuredLogger }) {
+  return {
+    after: (request: PublishRequestState) => {
+      request.response = {
+        statusCode: 200,
+        headers: { ...BASE_HEADERS, 'Cache-Control': `public, max-age=${options.maxAgeSeconds}` },
+        body: JSON.stringify(request.response),
+      };
+    },
+    onError: (request: PublishRequestState) => {
+      request.response = failureResult(request.error, request.context.shape ?? 'http-v2', options) as HttpResponse;
+    },
+  } satisfies MiddlewareObj<InboundEvent, PublishResult, Error, PublishContext>;
+}
+
+function envelopeResult(shape: EventShape, envelope: Envelope, extraHeaders: Record<string, string> = {}): MintResult {
+  if (shape === 'direct') return envelope;
+  return { statusCode: envelope.code, headers: { ...BASE_HEADERS, ...extraHeaders }, body: JSON.stringify(envelope) };
+}
+
+/** The one place an error becomes a response: logged in full when not exposed, enveloped for the caller. */
+function failureResult(
+  thrown: unknown,
+  shape: EventShape,
+  options: { requiredScope: string; logger: StructuredLogger },
+): MintResult {
+  const error = toMintError(thrown);
+  if (!error.expose) {
+    // The cause goes to the log only; SDK and key errors never carry key material or tokens.
+    options.logger.error('request failed', { code: error.code, detail: error.message, cause: describeCause(error.cause) });
+  }
+  const challenge = challengeFor(error, options.requiredScope);
+  return envelopeResult(shape, errorEnvelope(error), challenge ? { 'WWW-Authenticate': challenge } : {});
 }
 
 /** Writes one audit line per decision: `issued` after a mint, `denied` with its reason code. */
@@ -117,9 +158,9 @@ export function inboundRequest() {
         return;
       }
       const http = event as Extract<InboundEvent, { headers: unknown }>;
+      // The published routes have their own chain; any other route here is refused.
       const route = routeOf(http);
-      if (!route.endsWith(' /user/generateJwt')) throw new MintError('NOT_FOUND', `No route ${route}.`);
-      if (route !== MINT_ROUTE) throw new MintError('METHOD_NOT_ALLOWED', `Use ${MINT_ROUTE}.`);
+      if (resolveRoute(route) !== 'mint') throw new MintError('NOT_FOUND', `No route ${route} here.`);
       http.headers = lowerCaseHeaders(http.headers);
       assertBodySize(http.body, http.isBase64Encoded === true);
       if (!isJsonMediaType(http.headers['content-type'])) {
@@ -146,13 +187,27 @@ export function mintRequestValidator() {
   } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
 }
 
-/** Puts the cached signing keys on the context, fetching them from the store when the cache is cold. */
-export function signingKeys(cache: KeyCache<SigningKeys>) {
+/** Reads which published document an HTTP request asks for; it needs no token and no body. */
+export function publishedRequest() {
   return {
-    before: async (request: MintRequestState) => {
+    before: (request: PublishRequestState) => {
+      const shape = eventShapeOf(request.event);
+      request.context.shape = shape;
+      if (shape === 'direct') throw new MintError('NOT_FOUND', 'Published documents are served over HTTP only.');
+      const route = resolveRoute(routeOf(request.event as Extract<InboundEvent, { headers: unknown }>));
+      if (route === 'mint') throw new MintError('NOT_FOUND', `No published document at ${ROUTES.mint}.`);
+      request.context.route = route;
+    },
+  } satisfies MiddlewareObj<InboundEvent, PublishResult, Error, PublishContext>;
+}
+
+/** Puts the cached signing keys on the context, fetching them from the store when the cache is cold. */
+export function signingKeys<TResult, TContext extends Context & { signingKeys: SigningKeys }>(cache: KeyCache<SigningKeys>) {
+  return {
+    before: async (request: Request<InboundEvent, TResult, Error, TContext>) => {
       request.context.signingKeys = await cache.get();
     },
-  } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
+  } satisfies MiddlewareObj<InboundEvent, TResult, Error, TContext>;
 }
 
 /** Maps @middy/http-json-body-parser's failure onto ours: it answers 415 even for malformed JSON. */

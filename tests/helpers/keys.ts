@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import type { SigningAlg } from '../../lib/keySet';
 
 /** Every algorithm a key set may use. */
@@ -48,4 +48,23 @@ export function privateValues(...keys: readonly JWK[]): string[] {
       (value): value is string => typeof value === 'string',
     ),
   );
+}
+
+/** A valid caller token signed with this private JWK, its `kid` in the header when it has one. */
+export async function callerTokenSignedWith(
+  jwk: JWK,
+  options: { nowSeconds: number; claims?: JWTPayload; header?: Record<string, unknown> },
+): Promise<string> {
+  const alg = String(jwk.alg);
+  const key = await importJWK(jwk, alg);
+  const claims: JWTPayload = {
+    sub: 'caller-1',
+    aud: 'mfs',
+    exp: options.nowSeconds + 3600,
+    scope: ['generateJwt', 'push', 'query'],
+    ...options.claims,
+  };
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg, typ: 'JWT', ...(jwk.kid === undefined ? {} : { kid: jwk.kid }), ...options.header })
+    .sign(key);
 }

@@ -1,0 +1,137 @@
+import type { JSONWebKeySet } from 'jose';
+import { eventsFor, v1Event, v2Event } from '../helpers/events';
+import { testHandler } from '../helpers/handler';
+import { callerTokenSignedWith, keySetSecret, privateJwk } from '../helpers/keys';
+import { decodeJwt } from '../helpers/tokens';
+
+const NOW_MS = Date.parse('2026-01-01T00:00:00Z');
+const NOW_SECONDS = NOW_MS / 1000;
+const JWKS_PATH = '/.well-known/jwks.json';
+const DISCOVERY_PATH = '/.well-known/openid-configuration';
+
+async function keySet() {
+  const signer = await privateJwk('ES256', { kid: 'signer' });
+  const retired = await privateJwk('RS256', { kid: 'retired', retired_at: NOW_SECONDS - 60 });
+  const hmac = await privateJwk('HS256', { kid: 'hmac' });
+  return { signer, secret: keySetSecret(signer, retired, hmac) };
+}
+
+describe('GET /.well-known/jwks.json', () => {
+  it.each([
+    ['API Gateway v2', v2Event],
+    ['API Gateway v1', v1Event],
+  ] as const)('serves the public keys over %s without a caller token, cacheable for the cache window', async (_shape, event) => {
+    const { secret } = await keySet();
+    const service = testHandler({ nowMs: NOW_MS, secret, env: { SECRET_CACHE_SECONDS: '120' } });
+
+    const response = await service.invoke(event({ method: 'GET', path: JWKS_PATH }));
+
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({ 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=120' });
+    const jwks = JSON.parse(response.raw) as JSONWebKeySet;
+    expect(jwks.keys.map((key) => [key.kid, key.alg, key.use])).toEqual([
+      ['signer', 'ES256', 'sig'],
+      ['retired', 'RS256', 'sig'],
+    ]);
+  });
+
+  it('refuses POST with 405, naming the method to use', async () => {
+    const service = testHandler({ nowMs: NOW_MS, secret: (await keySet()).secret });
+
+    const response = await service.invoke(v2Event({ method: 'POST', path: JWKS_PATH, body: '{}' }));
+
+    expect(response.status).toBe(405);
+    expect(response.envelope).toMatchObject({ code: 405, error: 'METHOD_NOT_ALLOWED', message: 'Use GET /.well-known/jwks.json.' });
+  });
+
+  it('answers 404 for another path under /.well-known', async () => {
+    const service = testHandler({ nowMs: NOW_MS, secret: (await keySet()).secret });
+
+    const response = await service.invoke(v2Event({ method: 'GET', path: '/.well-known/keys' }));
+
+    expect(response.status).toBe(404);
+    expect(response.envelope.error).toBe('NOT_FOUND');
+  });
+
+  it('answers 503 without caching when the secret cannot be fetched', async () => {
+    const service = testHandler({
+      nowMs: NOW_MS,
+      fetchSecret: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+    });
+
+    const response = await service.invoke(v2Event({ method: 'GET', path: JWKS_PATH }));
+
+    expect(response.status).toBe(503);
+    expect(response.headers['Cache-Control']).toBe('no-store');
+    expect(response.envelope).toMatchObject({ code: 503, data: null, error: 'SECRET_UNAVAILABLE' });
+  });
+});
+
+describe('GET /.well-known/openid-configuration', () => {
+  it('names the issuer, the JWKS beside it and the signing algorithms when TOKEN_ISSUER is the base URL', async () => {
+    const service = testHandler({
+      nowMs: NOW_MS,
+      secret: (await keySet()).secret,
+      env: { TOKEN_ISSUER: 'https://auth.example.com/jwt-mint/', SECRET_CACHE_SECONDS: '60' },
+    });
+
+    const response = await service.invoke(v2Event({ method: 'GET', path: DISCOVERY_PATH }));
+
+    expect(response.status).toBe(200);
+    expect(response.headers['Cache-Control']).toBe('public, max-age=60');
+    expect(JSON.parse(response.raw)).toEqual({
+      issuer: 'https://auth.example.com/jwt-mint/',
+      jwks_uri: 'https://auth.example.com/jwt-mint/.well-known/jwks.json',
+      id_token_signing_alg_values_supported: ['ES256', 'RS256', 'HS256'],
+    });
+  });
+
+  it('matches the iss of the tokens it mints', async () => {
+    const { signer, secret } = await keySet();
+    const service = testHandler({ nowMs: NOW_MS, secret, env: { TOKEN_ISSUER: 'https://auth.example.com' } });
+
+    const minted = await service.invoke(
+      eventsFor(`Bearer ${await callerTokenSignedWith(signer, { nowSeconds: NOW_SECONDS })}`, { subject: 's' }).v2,
+    );
+    const discovery = await service.invoke(v2Event({ method: 'GET', path: DISCOVERY_PATH }));
+
+    expect(decodeJwt(String(minted.envelope.data)).payload.iss).toBe(JSON.parse(discovery.raw).issuer);
+  });
+
+  it.each([
+    ['unset', {}],
+    ['not a URL', { TOKEN_ISSUER: 'jwt-mint' }],
+  ])('answers 404 when TOKEN_ISSUER is %s', async (_case, env: Record<string, string>) => {
+    const service = testHandler({ nowMs: NOW_MS, secret: (await keySet()).secret, env });
+
+    const response = await service.invoke(v2Event({ method: 'GET', path: DISCOVERY_PATH }));
+
+    expect(response.status).toBe(404);
+    expect(response.envelope).toMatchObject({ code: 404, data: null, error: 'NOT_FOUND' });
+    expect(response.headers['Cache-Control']).toBe('no-store');
+  });
+});
+
+describe('the mint route beside the published ones', () => {
+  it('still refuses GET /user/generateJwt with 405', async () => {
+    const service = testHandler({ nowMs: NOW_MS, secret: (await keySet()).secret });
+
+    const response = await service.invoke(v2Event({ method: 'GET', path: '/user/generateJwt' }));
+
+    expect(response.status).toBe(405);
+    expect(response.envelope.error).toBe('METHOD_NOT_ALLOWED');
+  });
+
+  it('still mints on a direct invoke, which never reaches the published routes', async () => {
+    const { signer, secret } = await keySet();
+    const service = testHandler({ nowMs: NOW_MS, secret });
+    const authorization = `Bearer ${await callerTokenSignedWith(signer, { nowSeconds: NOW_SECONDS })}`;
+
+    const response = await service.invoke(eventsFor(authorization, { subject: 's' }).direct);
+
+    expect(response.status).toBe(200);
+    expect(decodeJwt(String(response.envelope.data)).header.kid).toBe('signer');
+  });
+});
