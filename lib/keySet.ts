@@ -49,6 +49,9 @@ export const PRIVATE_MEMBERS = Object.freeze(['d', 'p', 'q', 'dp', 'dq', 'qi', '
 const RSA_PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
+/** A private JWK as stored in the secret, with our two signing-window members. */
+export type StoredJwk = JWK & { nbf?: number; retired_at?: number };
+
 /** A public JWK as published in the JWKS. */
 export interface PublicJwk {
   readonly kty: 'EC' | 'OKP' | 'RSA';

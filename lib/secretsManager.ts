@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { MintError } from './errors';
 import type { FetchedSecret } from './keyCache';
 
@@ -48,6 +48,29 @@ export function secretFetcher(
     } catch (error) {
       if (error instanceof MintError) throw error;
       throw new MintError('SECRET_UNAVAILABLE', `Fetching secret "${secretId}" failed: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+  };
+}
+
+/**
+ * Returns a function that writes a new version of one secret and makes it AWSCURRENT; the old
+ * current becomes AWSPREVIOUS. Used by the key tooling, never by the service, whose role may only read.
+ * The function rejects with MintError SECRET_UNAVAILABLE, carrying the SDK error as its cause.
+ */
+export function secretWriter(
+  client: SecretsManagerClient,
+  secretId: string,
+): (secretString: string) => Promise<{ versionId: string | undefined }> {
+  return async (secretString) => {
+    try {
+      const output = await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: secretString }), {
+        abortSignal: AbortSignal.timeout(FETCH_LIMITS.totalTimeoutMs),
+      });
+      return { versionId: output.VersionId };
+    } catch (error) {
+      throw new MintError('SECRET_UNAVAILABLE', `Writing secret "${secretId}" failed: ${describe(error)}`, {
         cause: error,
       });
     }
