@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { JSONWebKeySet } from 'jose';
 import type { StoredJwk } from '../../lib/keySet';
@@ -7,8 +5,8 @@ import { secretWriter } from '../../lib/secretsManager';
 import { importSigningKeys, signingKeyAt } from '../../lib/signingKeys';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../scripts/secretsManagerStandIn';
 import { keySetSecret, PRIVATE_MEMBERS, privateJwk } from '../helpers/keys';
+import { runKeys } from '../helpers/keysCli';
 
-const ROOT = join(__dirname, '../..');
 const SECRET_ID = 'jwt-mint/test/signing-secret';
 let standIn: SecretsManagerStandIn;
 let client: SecretsManagerClient;
@@ -28,29 +26,10 @@ afterAll(async () => {
   await standIn.close();
 });
 
-/** Runs `npm run keys -- ...` as an operator would, with AWS pointed at the stand-in. */
-function runKeys(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'scripts/keys.ts'), ...args], {
-      env: {
-        ...process.env,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.endpoint,
-        SIGNING_SECRET_ID: '',
-        MAX_TTL_SECONDS: '3600',
-        DEFAULT_TTL_SECONDS: '600',
-        SECRET_CACHE_SECONDS: '60',
-        ...options.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
+const WINDOWS = { MAX_TTL_SECONDS: '3600', DEFAULT_TTL_SECONDS: '600', SECRET_CACHE_SECONDS: '60' };
+
+function operatorRuns(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+  return runKeys(args, { endpoint: standIn.endpoint, stdin: options.stdin, env: { ...WINDOWS, ...options.env } });
 }
 
 async function currentSecret(): Promise<string> {
@@ -58,7 +37,7 @@ async function currentSecret(): Promise<string> {
 }
 
 test('keys new prints a key set of the asked algorithm that the service loads', async () => {
-  const result = await runKeys(['new', '--alg', 'ES384']);
+  const result = await operatorRuns(['new', '--alg', 'ES384']);
 
   expect(result.code).toBe(0);
   const keys = await importSigningKeys(result.stdout);
@@ -68,7 +47,7 @@ test('keys new prints a key set of the asked algorithm that the service loads', 
 test('keys public prints the JWKS from stdin without a private member', async () => {
   const secret = keySetSecret(await privateJwk('RS256', { kid: 'rsa' }), await privateJwk('HS256', { kid: 'hmac' }));
 
-  const result = await runKeys(['public', '--file', '-'], { stdin: secret });
+  const result = await operatorRuns(['public', '--file', '-'], { stdin: secret });
 
   expect(result.code).toBe(0);
   const jwks = JSON.parse(result.stdout) as JSONWebKeySet;
@@ -79,7 +58,7 @@ test('keys public prints the JWKS from stdin without a private member', async ()
 test('keys rotate from stdin prints the rotated set and touches no secret', async () => {
   const current = await privateJwk('EdDSA', { kid: 'current' });
 
-  const result = await runKeys(['rotate', '--file', '-'], { stdin: keySetSecret(current) });
+  const result = await operatorRuns(['rotate', '--file', '-'], { stdin: keySetSecret(current) });
 
   expect(result.code).toBe(0);
   const keys = (JSON.parse(result.stdout) as { keys: StoredJwk[] }).keys;
@@ -97,7 +76,7 @@ test('keys rotate with SIGNING_SECRET_ID writes a new AWSCURRENT version through
   const current = await privateJwk('ES256', { kid: 'current' });
   standIn.putSecret(SECRET_ID, keySetSecret(current));
 
-  const result = await runKeys(['rotate', '--alg', 'PS256'], { env: { SIGNING_SECRET_ID: SECRET_ID } });
+  const result = await operatorRuns(['rotate', '--alg', 'PS256'], { env: { SIGNING_SECRET_ID: SECRET_ID } });
 
   expect(result.code).toBe(0);
   expect(result.stdout).toBe('');
@@ -118,7 +97,7 @@ test('keys rotate --dry-run prints the rotated set and writes nothing', async ()
   standIn.putSecret(SECRET_ID, keySetSecret(await privateJwk('ES256', { kid: 'current' })));
   const before = await currentSecret();
 
-  const result = await runKeys(['rotate', '--dry-run'], { env: { SIGNING_SECRET_ID: SECRET_ID } });
+  const result = await operatorRuns(['rotate', '--dry-run'], { env: { SIGNING_SECRET_ID: SECRET_ID } });
 
   expect(result.code).toBe(0);
   expect(JSON.parse(result.stdout).keys).toHaveLength(2);
@@ -130,7 +109,7 @@ test('keys rotate fails with exit code 1 and writes nothing when the secret cann
   standIn.putSecret(SECRET_ID, keySetSecret(await privateJwk('ES256', { kid: 'current' })));
   await standIn.injectFault({ kind: 'AccessDeniedException' });
 
-  const result = await runKeys(['rotate'], { env: { SIGNING_SECRET_ID: SECRET_ID } });
+  const result = await operatorRuns(['rotate'], { env: { SIGNING_SECRET_ID: SECRET_ID } });
 
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/keys: Fetching secret ".+" failed: AccessDeniedException/);
@@ -154,7 +133,7 @@ test('keys rotate refuses a secret the service would refuse, writing nothing', a
   const twin = await privateJwk('ES256', { kid: 'twin' });
   standIn.putSecret(SECRET_ID, keySetSecret(twin, twin));
 
-  const result = await runKeys(['rotate'], { env: { SIGNING_SECRET_ID: SECRET_ID } });
+  const result = await operatorRuns(['rotate'], { env: { SIGNING_SECRET_ID: SECRET_ID } });
 
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/kid "twin" appears twice/);
