@@ -21,8 +21,13 @@ export interface LocalStackOptions {
   readonly secretString: string;
   readonly httpPort?: number;
   readonly lambdaPort?: number;
-  /** Extra environment for the function, e.g. SECRET_CACHE_SECONDS. */
+  /**
+   * Extra environment for serverless-offline. The function itself sees only AWS_* variables from
+   * here; set its configuration through `params` instead.
+   */
   readonly env?: Record<string, string>;
+  /** Stage parameters of serverless.yml, e.g. `{ secretCacheSeconds: '2' }`: how the function is configured. */
+  readonly params?: Record<string, string>;
   /** Echo serverless-offline's output to this process's stdout/stderr. */
   readonly echo?: boolean;
   readonly startTimeoutMs?: number;
@@ -44,6 +49,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       'local',
       '--param',
       `signingSecretArn=${LOCAL_SECRET_ID}`,
+      ...Object.entries(options.params ?? {}).flatMap(([name, value]) => ['--param', `${name}=${value}`]),
     ],
     {
       cwd: ROOT,
