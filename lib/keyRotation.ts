@@ -22,6 +22,8 @@ export interface RotationPolicy {
   readonly keepRetiredSeconds: number;
   /** Keys to remove now, whatever their age: the response to a leak. */
   readonly dropKids?: readonly string[];
+  /** Remove every current key now: the secret value itself leaked, or a plain-string key (no kid) did. */
+  readonly dropAll?: boolean;
 }
 
 /** What a rotation did, by `kid` only. */
@@ -70,7 +72,7 @@ export function newKeySetSecret(jwk: JWK): string {
 /**
  * Puts `newKey` first, signing from now + publishDelaySeconds; stamps `retired_at` on every other
  * key still able to sign then; drops keys retired longer ago than keepRetiredSeconds and those named
- * in dropKids. A plain-string secret becomes a set whose old key, without a `kid`, keeps verifying
+ * in dropKids (every key with dropAll). A plain-string secret becomes a set whose old key, without a `kid`, keeps verifying
  * the tokens it signed.
  * @throws MintError SIGNING_KEY_UNUSABLE when the current secret is not a valid set.
  * @throws RangeError when dropKids names an unknown key, or leaves no key to sign until the new one does.
@@ -95,7 +97,7 @@ export function rotateKeySet(currentSecret: string, newKey: JWK, policy: Rotatio
     const retiredAt = key.retiredAt === undefined || key.retiredAt > signsFrom ? signsFrom : key.retiredAt;
     if (retiredAt !== key.retiredAt) retired.push(name);
     const expired = retiredAt + policy.keepRetiredSeconds <= nowSeconds;
-    if (expired || (key.kid !== undefined && dropKids.has(key.kid))) {
+    if (expired || policy.dropAll === true || (key.kid !== undefined && dropKids.has(key.kid))) {
       dropped.push(name);
       continue;
     }

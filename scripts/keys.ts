@@ -21,12 +21,13 @@ const USAGE = `Usage: npm run keys -- <command> [options]
 
   new     [--alg ES256]            Print a new key set holding one key, which signs at once.
 
-  rotate  [--alg ALG] [--file PATH|-] [--publish-delay SECONDS] [--drop KID]... [--dry-run]
+  rotate  [--alg ALG] [--file PATH|-] [--publish-delay SECONDS] [--drop KID]... [--drop-all] [--dry-run]
           Read the current set, put a new key first that is published now and signs after
           --publish-delay (default: twice SECRET_CACHE_SECONDS), stamp retired_at on the keys it
           replaces, and drop keys retired longer ago than MAX_TTL_SECONDS + SECRET_CACHE_SECONDS.
           --alg defaults to the current signing key's (ES256 when the secret is a plain string).
           --drop KID removes a key now (after a leak; with --publish-delay 0 if it is the signer).
+          --drop-all removes every current key (the secret value leaked); needs --publish-delay 0.
 
   public  [--file PATH|-]          Print the JWKS a verifier needs: the public halves only.
 
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       file: { type: 'string' },
       'publish-delay': { type: 'string' },
       drop: { type: 'string', multiple: true, default: [] },
+      'drop-all': { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
         publishDelaySeconds,
         keepRetiredSeconds: config.maxTtlSeconds + config.secretCacheSeconds,
         dropKids: values.drop,
+        dropAll: values['drop-all'],
       });
       console.error(
         [

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole service on this machine. Starts a Secrets Manager stand-in holding the
- * local secret, serves POST http://localhost:8080/user/generateJwt through serverless-offline with
+ * local secret (a plain string or a JWK Set from `npm run keys -- new`), serves POST http://localhost:8080/user/generateJwt through serverless-offline with
  * the real handler, and prints a caller token and a curl line to try it.
  */
 import { parseTtl, signCallerToken } from './callerTokens';
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
 jwt-mint is running.
 
   Endpoint:        POST ${stack.url}
+  Public keys:     GET  http://localhost:${stack.httpPort}/.well-known/jwks.json (empty for an HMAC-only secret)
   Lambda invoke:   http://localhost:${stack.lambdaPort} (function jwt-mint-local-generateJwt)
   Secrets Manager: ${stack.standIn.endpoint} (stand-in; secret from ${process.env.LOCAL_SIGNING_SECRET ? 'LOCAL_SIGNING_SECRET' : LOCAL_SECRET_FILE})
 

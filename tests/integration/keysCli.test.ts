@@ -139,3 +139,18 @@ test('keys rotate refuses a secret the service would refuse, writing nothing', a
   expect(result.stderr).toMatch(/kid "twin" appears twice/);
   expect(standIn.callCount('PutSecretValue')).toBe(0);
 });
+
+test('keys rotate --drop-all replaces every key, and insists on --publish-delay 0 to leave a signer', async () => {
+  const leaked = keySetSecret(await privateJwk('ES256', { kid: 'leaked-1' }), await privateJwk('HS256', { kid: 'leaked-2' }));
+
+  const refused = await operatorRuns(['rotate', '--file', '-', '--drop-all'], { stdin: leaked });
+  const replaced = await operatorRuns(['rotate', '--file', '-', '--drop-all', '--publish-delay', '0'], { stdin: leaked });
+
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/--publish-delay 0/);
+  expect(replaced.code).toBe(0);
+  const keys = (JSON.parse(replaced.stdout) as { keys: StoredJwk[] }).keys;
+  expect(keys).toHaveLength(1);
+  expect(keys[0]?.kid).not.toMatch(/^leaked/);
+  expect(replaced.stderr).toMatch(/Dropped now: "leaked-1", "leaked-2"/);
+});

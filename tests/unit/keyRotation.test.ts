@@ -134,6 +134,19 @@ describe('rotating a key set', () => {
     expect(signingKeyAt(await importSigningKeys(rotation.secretString, at(NOW)), at(NOW)).kid).toBe('fresh');
   });
 
+  it('after the secret value leaked replaces every key, the plain string\'s unnamed one included', async () => {
+    const fromPlain = rotateKeySet('a-plain-secret-that-has-leaked-0123456789', await privateJwk('ES256', { kid: 'k2' }), POLICY);
+
+    const rotation = rotateKeySet(fromPlain.secretString, await privateJwk('EdDSA', { kid: 'fresh' }), {
+      ...POLICY,
+      publishDelaySeconds: 0,
+      dropAll: true,
+    });
+
+    expect(rotation.dropped).toEqual(['k2', '(no kid)']);
+    expect(storedKeys(rotation.secretString).map((jwk) => [jwk.kid, jwk.nbf])).toEqual([['fresh', NOW]]);
+  });
+
   it('refuses to drop the signing key while the new key waits to be published, which would leave no signer', async () => {
     const leaked = await privateJwk('ES256', { kid: 'leaked' });
 
