@@ -1,0 +1,55 @@
+import { jwksDocument, openIdConfiguration, publishedDocument } from '../../lib/discovery';
+import { importSigningKeys, type SigningKeys } from '../../lib/signingKeys';
+import { keySetSecret, privateJwk } from '../helpers/keys';
+
+const NOW = new Date('2026-01-01T00:00:00Z');
+let keys: SigningKeys;
+
+beforeAll(async () => {
+  keys = await importSigningKeys(
+    keySetSecret(
+      await privateJwk('ES256', { kid: 'a' }),
+      await privateJwk('ES256', { kid: 'b', retired_at: NOW.getTime() / 1000 - 1 }),
+      await privateJwk('HS512', { kid: 'c' }),
+    ),
+    NOW,
+  );
+});
+
+describe('jwksDocument', () => {
+  test('lists the public halves of the asymmetric keys in the set order', () => {
+    expect(jwksDocument(keys).keys.map((jwk) => jwk.kid)).toEqual(['a', 'b']);
+  });
+});
+
+describe('openIdConfiguration', () => {
+  test('puts the JWKS beside the issuer and lists each algorithm of the set once', () => {
+    expect(openIdConfiguration(keys, 'https://auth.example.com')).toEqual({
+      issuer: 'https://auth.example.com',
+      jwks_uri: 'https://auth.example.com/.well-known/jwks.json',
+      id_token_signing_alg_values_supported: ['ES256', 'HS512'],
+    });
+  });
+
+  test('keeps the issuer exactly as configured, trailing slash included, but never doubles the slash', () => {
+    const document = openIdConfiguration(keys, 'https://example.com/mint/');
+
+    expect(document.issuer).toBe('https://example.com/mint/');
+    expect(document.jwks_uri).toBe('https://example.com/mint/.well-known/jwks.json');
+  });
+
+  test.each([
+    ['unset', undefined],
+    ['a bare name', 'jwt-mint'],
+    ['a URL with a query', 'https://auth.example.com/?tenant=1'],
+    ['another scheme', 'urn:jwt-mint'],
+  ])('answers NOT_FOUND when TOKEN_ISSUER is %s', (_case, issuer) => {
+    expect(() => openIdConfiguration(keys, issuer)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+});
+
+describe('publishedDocument', () => {
+  test('serves the JWKS on the jwks route even without an issuer', () => {
+    expect(publishedDocument('jwks', keys, { tokenIssuer: undefined })).toEqual(jwksDocument(keys));
+  });
+});
