@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   const alg = values.alg === undefined ? undefined : parseAlg(values.alg);
-  const nowSeconds = Math.floor(Date.now() / 1000);
+  // Rounded up, so that a new key's nbf is never less than --publish-delay after the write.
+  const nowSeconds = Math.ceil(Date.now() / 1000);
 
   switch (command) {
     case 'new': {
