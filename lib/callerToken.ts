@@ -52,6 +52,7 @@ export async function verifyCallerToken(
   config: Pick<Config, 'callerAudience' | 'requiredScope' | 'clockToleranceSeconds'>,
   now: Date,
 ): Promise<CallerClaims> {
+  assertCanonicalCompactJws(token);
   const payload = await verifyWithKeySet(token, keys, config, now);
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (typeof payload.iat === 'number' && payload.iat > nowSeconds + config.clockToleranceSeconds) {
@@ -65,6 +66,21 @@ export async function verifyCallerToken(
     throw new MintError('INSUFFICIENT_SCOPE', `The caller token lacks the "${config.requiredScope}" scope.`);
   }
   return { sub: payload.sub, scopes };
+}
+
+/** RFC 7515 §7.1: three segments of unpadded base64url. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Refuses every spelling of a token but the canonical one. jose decodes leniently: `=` padding and
+ * stray low bits in a segment's last character decode to the same bytes, so one signed token would
+ * have many spellings, and a deny list or replay check keyed on the token string could be dodged.
+ */
+function assertCanonicalCompactJws(token: string): void {
+  const canonical =
+    COMPACT_JWS.test(token) &&
+    token.split('.').every((segment) => Buffer.from(segment, 'base64url').toString('base64url') === segment);
+  if (!canonical) throw new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.');
 }
 
 function candidateKeys(token: string, keys: SigningKeys): readonly KeyEntry[] {
