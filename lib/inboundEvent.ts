@@ -48,17 +48,30 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
 
 /**
  * Refuses a body larger than MAX_BODY_BYTES before anything parses it.
- * @throws MintError BODY_TOO_LARGE (413).
+ * @throws MintError BODY_TOO_LARGE (413), or INVALID_REQUEST (400) for a body object too deep to measure.
  */
 export function assertBodySize(body: unknown, isBase64Encoded: boolean): void {
   let bytes = 0;
   if (typeof body === 'string') {
     bytes = Buffer.byteLength(body, isBase64Encoded ? 'base64' : 'utf8');
   } else if (body !== undefined && body !== null) {
-    bytes = Buffer.byteLength(JSON.stringify(body) ?? '', 'utf8');
+    bytes = Buffer.byteLength(serialise(body), 'utf8');
   }
   if (bytes > MAX_BODY_BYTES) {
     throw new MintError('BODY_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
+}
+
+/**
+ * A direct-invoke body object as JSON text, to measure it.
+ * @throws MintError INVALID_REQUEST (400) when it is nested too deep to serialise: JSON.stringify
+ * recurses and overflows the stack at a few thousand levels, which must not surface as a 500.
+ */
+function serialise(body: unknown): string {
+  try {
+    return JSON.stringify(body) ?? '';
+  } catch {
+    throw new MintError('INVALID_REQUEST', 'The request body is nested too deeply to read.');
   }
 }
 
