@@ -15,14 +15,22 @@ export type EventShape = 'http-v2' | 'http-v1' | 'direct';
 /** The largest request body we read, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** Tells the event shapes apart by the fields API Gateway always sets. */
+/**
+ * Tells the event shapes apart by the fields API Gateway always sets, and that routing reads. An
+ * event lacking any of them did not come from API Gateway: it is read as a direct invoke.
+ */
 export function eventShapeOf(event: unknown): EventShape {
-  if (typeof event === 'object' && event !== null) {
-    const record = event as Record<string, unknown>;
-    if (record.version === '2.0' && typeof record.requestContext === 'object') return 'http-v2';
-    if (typeof record.httpMethod === 'string' && typeof record.requestContext === 'object') return 'http-v1';
+  if (!isRecord(event) || !isRecord(event.requestContext)) return 'direct';
+  const http = event.requestContext.http;
+  if (event.version === '2.0' && typeof event.routeKey === 'string' && isRecord(http) && typeof http.method === 'string') {
+    return 'http-v2';
   }
+  if (typeof event.httpMethod === 'string') return 'http-v1';
   return 'direct';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 /** An HTTP request's route as "METHOD /path", without API Gateway's stage prefix. */
