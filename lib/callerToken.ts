@@ -1,4 +1,5 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { AuditFacts } from './audit';
 import type { Config } from './config';
 import { MintError } from './errors';
 import type { KeyEntry, SigningKeys } from './signingKeys';
@@ -43,7 +44,8 @@ export function readScopes(scope: unknown): string[] | undefined {
 
 /**
  * Verifies a caller token against the loaded keys and the configured audience and scope.
- * The accepted algorithm is the key's own, never the token header's.
+ * The accepted algorithm is the key's own, never the token header's. Once the token is genuine its
+ * `sub` goes into `facts`, so that a scope refusal is audited with who asked.
  * @throws MintError INVALID_TOKEN or TOKEN_EXPIRED (401), INSUFFICIENT_SCOPE (403).
  */
 export async function verifyCallerToken(
@@ -51,6 +53,7 @@ export async function verifyCallerToken(
   keys: SigningKeys,
   config: Pick<Config, 'callerAudience' | 'requiredScope' | 'clockToleranceSeconds'>,
   now: Date,
+  facts?: AuditFacts,
 ): Promise<CallerClaims> {
   assertCanonicalCompactJws(token);
   const payload = await verifyWithKeySet(token, keys, config, now);
@@ -61,6 +64,7 @@ export async function verifyCallerToken(
   if (typeof payload.sub !== 'string' || payload.sub === '') {
     throw new MintError('INVALID_TOKEN', 'The caller token has no subject ("sub").');
   }
+  if (facts) facts.callerSub = payload.sub;
   const scopes = readScopes(payload.scope);
   if (scopes === undefined || !scopes.includes(config.requiredScope)) {
     throw new MintError('INSUFFICIENT_SCOPE', `The caller token lacks the "${config.requiredScope}" scope.`);

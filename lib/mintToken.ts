@@ -24,8 +24,7 @@ export interface MintInput {
  */
 export async function mintToken(input: MintInput): Promise<MintedToken> {
   const { request, keys, config, now, facts } = input;
-  const caller = await verifyCallerToken(input.callerToken, keys, config, now);
-  facts.callerSub = caller.sub;
+  const caller = await verifyCallerToken(input.callerToken, keys, config, now, facts);
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const claims = decideMintedClaims(request, caller, config, nowSeconds);
   facts.aud = claims.aud;
