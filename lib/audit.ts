@@ -1,4 +1,5 @@
 import type { MintErrorCode } from './errors';
+import type { MintRequest } from './mintRequest';
 
 /** What the audit trail knows about one decision; filled in as the request is checked. */
 // Type aliases rather than interfaces, so records pass as plain log attributes.
@@ -10,6 +11,19 @@ export type AuditFacts = {
   jti?: string;
   exp?: number;
 };
+
+/**
+ * What a request asks for, known as soon as its body is read: a denial is audited with it, and a
+ * mint replaces it with what was actually issued.
+ */
+export function requestedFacts(request: MintRequest): AuditFacts {
+  return {
+    subject: request.subject,
+    ...(request.audience === undefined ? {} : { aud: request.audience }),
+    ...(request.authorities === undefined ? {} : { scope: request.authorities }),
+    ...(request.expiresAt === undefined ? {} : { exp: request.expiresAt }),
+  };
+}
 
 /** One structured audit line: who asked, for whom, and what was decided. Never a token or a key. */
 export type AuditRecord = AuditFacts & {

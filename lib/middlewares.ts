@@ -1,7 +1,7 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Context } from 'aws-lambda';
-import { auditRecord, type AuditFacts } from './audit';
+import { auditRecord, requestedFacts, type AuditFacts } from './audit';
 import { extractBearerToken } from './callerToken';
 import { BASE_HEADERS, challengeFor, errorEnvelope, type Envelope } from './envelope';
 import { MintError, toMintError } from './errors';
@@ -181,7 +181,7 @@ export function mintRequestValidator() {
     before: (request: MintRequestState) => {
       const event = request.event as { body?: unknown; headers?: Record<string, string>; authorization?: string };
       request.context.mintRequest = parseMintRequest(event.body);
-      request.context.audit.subject = request.context.mintRequest.subject;
+      Object.assign(request.context.audit, requestedFacts(request.context.mintRequest));
       request.context.callerToken = extractBearerToken(event.headers ? event.headers.authorization : event.authorization);
     },
   } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
