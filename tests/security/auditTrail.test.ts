@@ -1,0 +1,262 @@
+import type { createHandler as CreateHandler } from '../../handlers/generateJwt';
+import type { createRuntime as CreateRuntime } from '../../lib/runtime';
+import type { Outcome } from '../helpers/handler';
+import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../scripts/secretsManagerStandIn';
+import { decodeJwt, TEST_SECRET } from '../helpers/tokens';
+import {
+  ATTACKER_SECRET,
+  eventFor,
+  NOW_MS,
+  NOW_SECONDS,
+  signedClaims,
+  validCallerToken,
+  validClaims,
+  type RequestSpec,
+  type Shape,
+} from './support';
+
+// One structured JSON line per decision, and never a secret or a token in any line. The logger
+// reads POWERTOOLS_LOG_LEVEL when lib/logger.ts is first loaded, and tests/setupEnv.ts silences
+// it: so nothing that loads the logger is imported statically here (the imports above are types,
+// test helpers and the stand-in), and the handler is loaded in beforeAll with INFO set.
+
+type LogLine = Record<string, unknown>;
+
+const SHORT_SECRET = 'only-twenty-one-bytes';
+const STORED_SECRET = 'stand-in-stored-secret-0123456789-abcdefghij';
+const SECRET_ID = 'jwt-mint/audit/signing-secret';
+
+let createHandler: typeof CreateHandler;
+let createRuntime: typeof CreateRuntime;
+let invoke: (handler: ReturnType<typeof CreateHandler>, event: unknown, requestId: string) => Promise<Outcome>;
+let standIn: SecretsManagerStandIn;
+
+const previousEnv = { ...process.env };
+const written: string[] = [];
+const spies: jest.SpyInstance[] = [];
+const callerTokens: string[] = [];
+const outcomes = new Map<string, Outcome>();
+let lines: LogLine[] = [];
+let output = '';
+
+function captureOutput(): void {
+  const write = (chunk: string | Uint8Array): boolean => {
+    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  };
+  spies.push(jest.spyOn(process.stdout, 'write').mockImplementation(write));
+  spies.push(jest.spyOn(process.stderr, 'write').mockImplementation(write));
+}
+
+function parsedLines(): LogLine[] {
+  return written
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as LogLine);
+}
+
+/** A handler over the real chain with a frozen clock and the secret as given. */
+function handlerWith(secret: string | (() => Promise<never>)) {
+  return createHandler(
+    createRuntime(
+      { SIGNING_SECRET_ID: 'test/signing-secret', ALLOWED_AUDIENCES: 'mfs,push-gateway' },
+      {
+        now: () => NOW_MS,
+        fetchSecret: typeof secret === 'string' ? async () => ({ secretString: secret, versionId: 'v1' }) : secret,
+      },
+    ),
+  );
+}
+
+/** Requests whose audit lines the tests read, by request id. */
+const requests: Array<{ requestId: string; handler: () => ReturnType<typeof CreateHandler>; shape: Shape; spec: () => RequestSpec }> = [];
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  captureOutput();
+  ({ createHandler } = await import('../../handlers/generateJwt'));
+  ({ createRuntime } = await import('../../lib/runtime'));
+  ({ invoke } = await import('../helpers/handler'));
+
+  tokens.valid = await validCallerToken();
+  tokens.expired = signedClaims({ ...validClaims(), exp: NOW_SECONDS - 3600 });
+  tokens.forged = signedClaims({ ...validClaims(), sub: 'forged-sub' }, { secret: ATTACKER_SECRET });
+  tokens.noScope = signedClaims({ ...validClaims(), sub: 'caller-without-scope', scope: ['push'] });
+  tokens.shortSecret = signedClaims(validClaims(), { secret: SHORT_SECRET });
+  // Lives through the outage below, which moves the clock on by more than an hour.
+  tokens.stored = signedClaims({ ...validClaims(), exp: NOW_SECONDS + 86_400 }, { secret: STORED_SECRET });
+  callerTokens.push(...Object.values(tokens));
+
+  const service = handlerWith(TEST_SECRET);
+  const unusable = handlerWith(SHORT_SECRET);
+  const down = handlerWith(async () => {
+    const { MintError } = await import('../../lib/errors');
+    throw new MintError('SECRET_UNAVAILABLE', 'scripted outage');
+  });
+  const auth = (name: string) => `Bearer ${tokens[name]}`;
+  const body = { subject: 'svc-1' };
+  requests.push(
+    { requestId: 'issued-v2', handler: () => service, shape: 'v2', spec: () => ({ authorization: auth('valid'), body: { subject: 'svc-v2', audience: ['mfs', 'push-gateway'], authorities: ['push'], expiresAt: NOW_SECONDS + 600 } }) },
+    { requestId: 'issued-v1', handler: () => service, shape: 'v1', spec: () => ({ authorization: auth('valid'), body: { subject: 'svc-v1' } }) },
+    { requestId: 'issued-direct', handler: () => service, shape: 'direct', spec: () => ({ authorization: auth('valid'), body: { subject: 'svc-direct' } }) },
+    { requestId: 'missing-token', handler: () => service, shape: 'v2', spec: () => ({ body }) },
+    { requestId: 'forged', handler: () => service, shape: 'v2', spec: () => ({ authorization: auth('forged'), body }) },
+    { requestId: 'expired', handler: () => service, shape: 'v1', spec: () => ({ authorization: auth('expired'), body }) },
+    { requestId: 'no-scope', handler: () => service, shape: 'direct', spec: () => ({ authorization: auth('noScope'), body }) },
+    { requestId: 'escalation', handler: () => service, shape: 'v2', spec: () => ({ authorization: auth('valid'), body: { subject: 'svc-1', authorities: ['push', 'admin'] } }) },
+    { requestId: 'audience', handler: () => service, shape: 'v2', spec: () => ({ authorization: auth('valid'), body: { subject: 'svc-1', audience: 'payments' } }) },
+    { requestId: 'lifetime', handler: () => service, shape: 'v2', spec: () => ({ authorization: auth('valid'), body: { subject: 'svc-1', expiresAt: NOW_SECONDS + 10 * 86_400 } }) },
+    { requestId: 'unknown-field', handler: () => service, shape: 'v2', spec: () => ({ authorization: auth('valid'), body: { subject: 'svc-1', scope: ['admin'] } }) },
+    { requestId: 'malformed', handler: () => service, shape: 'v2', spec: () => ({ authorization: auth('valid'), rawBody: `{"subject":"${tokens.valid}"` }) },
+    { requestId: 'media-type', handler: () => service, shape: 'v1', spec: () => ({ authorization: auth('valid'), body, contentType: 'text/plain' }) },
+    { requestId: 'too-large', handler: () => service, shape: 'v2', spec: () => ({ authorization: auth('valid'), rawBody: ' '.repeat(17 * 1024) }) },
+    { requestId: 'unusable', handler: () => unusable, shape: 'v2', spec: () => ({ authorization: auth('shortSecret'), body }) },
+    { requestId: 'unavailable', handler: () => down, shape: 'direct', spec: () => ({ authorization: auth('valid'), body }) },
+  );
+  for (const request of requests) {
+    outcomes.set(request.requestId, await invoke(request.handler(), eventFor(request.shape, request.spec()), request.requestId));
+  }
+
+  // The same through the real SDK and the Secrets Manager stand-in: a load, an outage, a recovery.
+  standIn = await startSecretsManagerStandIn({ secrets: { [SECRET_ID]: STORED_SECRET } });
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = standIn.endpoint;
+  let nowMs = NOW_MS;
+  const sdkBacked = createHandler(createRuntime({ SIGNING_SECRET_ID: SECRET_ID }, { now: () => nowMs }));
+  const storedEvent = () => eventFor('v2', { authorization: auth('stored'), body });
+  outcomes.set('sdk-cold', await invoke(sdkBacked, storedEvent(), 'sdk-cold'));
+  await standIn.injectFault({ kind: 'AccessDeniedException' });
+  nowMs += 301_000;
+  outcomes.set('sdk-stale', await invoke(sdkBacked, storedEvent(), 'sdk-stale'));
+  nowMs += 3_600_000;
+  outcomes.set('sdk-down', await invoke(sdkBacked, storedEvent(), 'sdk-down'));
+  await standIn.clearFault();
+  outcomes.set('sdk-recovered', await invoke(sdkBacked, storedEvent(), 'sdk-recovered'));
+
+  lines = parsedLines();
+  output = written.join('');
+});
+
+afterAll(async () => {
+  for (const spy of spies) spy.mockRestore();
+  await standIn?.close();
+  process.env = previousEnv;
+});
+
+function auditLinesOf(requestId: string): LogLine[] {
+  return lines.filter((line) => line.requestId === requestId && 'audit' in line);
+}
+
+function auditLineOf(requestId: string): LogLine {
+  const found = auditLinesOf(requestId);
+  expect(found).toHaveLength(1);
+  return found[0] as LogLine;
+}
+
+test('every line written is one structured JSON object with a level and a timestamp', () => {
+  // Assess
+  expect(lines.length).toBeGreaterThan(requests.length);
+  for (const line of lines) {
+    expect(line).toMatchObject({ level: expect.any(String), message: expect.any(String), timestamp: expect.any(String), service: 'jwt-mint' });
+  }
+});
+
+test('every request has exactly one audit line, "issued" for a 200 and "denied" otherwise', () => {
+  // Assess
+  for (const [requestId, outcome] of outcomes) {
+    const line = auditLineOf(requestId);
+    expect({ requestId, audit: line.audit, status: line.status }).toEqual({
+      requestId,
+      audit: outcome.status === 200 ? 'issued' : 'denied',
+      status: outcome.status,
+    });
+  }
+  expect(lines.filter((line) => 'audit' in line)).toHaveLength(outcomes.size);
+});
+
+test('an "issued" line names the caller, the subject, aud, scope, and the jti and exp of the token minted', () => {
+  for (const requestId of ['issued-v2', 'issued-v1', 'issued-direct', 'sdk-cold', 'sdk-stale', 'sdk-recovered']) {
+    // Prepare
+    const minted = decodeJwt(String(outcomes.get(requestId)?.envelope.data)).payload;
+
+    // Assess
+    expect(auditLineOf(requestId)).toEqual({
+      level: 'INFO',
+      message: 'issued',
+      timestamp: expect.any(String),
+      service: 'jwt-mint',
+      sampling_rate: 0,
+      audit: 'issued',
+      requestId,
+      status: 200,
+      callerSub: 'caller-1',
+      subject: minted.sub,
+      aud: minted.aud,
+      scope: minted.scope,
+      jti: minted.jti,
+      exp: minted.exp,
+    });
+  }
+  expect(auditLineOf('issued-v2')).toMatchObject({ subject: 'svc-v2', aud: ['mfs', 'push-gateway'], scope: ['push'], exp: NOW_SECONDS + 600 });
+});
+
+test.each([
+  { requestId: 'missing-token', reason: 'MISSING_TOKEN', status: 401, known: { subject: 'svc-1' } },
+  { requestId: 'forged', reason: 'INVALID_TOKEN', status: 401, known: { subject: 'svc-1' } },
+  { requestId: 'expired', reason: 'TOKEN_EXPIRED', status: 401, known: { subject: 'svc-1' } },
+  { requestId: 'no-scope', reason: 'INSUFFICIENT_SCOPE', status: 403, known: { subject: 'svc-1', callerSub: 'caller-without-scope' } },
+  { requestId: 'escalation', reason: 'SCOPE_ESCALATION', status: 403, known: { subject: 'svc-1', callerSub: 'caller-1', scope: ['push', 'admin'] } },
+  { requestId: 'audience', reason: 'AUDIENCE_NOT_ALLOWED', status: 403, known: { subject: 'svc-1', callerSub: 'caller-1', aud: 'payments' } },
+  { requestId: 'lifetime', reason: 'INVALID_REQUEST', status: 400, known: { subject: 'svc-1', callerSub: 'caller-1', exp: NOW_SECONDS + 10 * 86_400 } },
+  { requestId: 'unknown-field', reason: 'UNKNOWN_FIELD', status: 400, known: {} },
+  { requestId: 'malformed', reason: 'MALFORMED_JSON', status: 400, known: {} },
+  { requestId: 'media-type', reason: 'UNSUPPORTED_MEDIA_TYPE', status: 415, known: {} },
+  { requestId: 'too-large', reason: 'BODY_TOO_LARGE', status: 413, known: {} },
+  { requestId: 'unusable', reason: 'SIGNING_KEY_UNUSABLE', status: 500, known: { subject: 'svc-1' } },
+  { requestId: 'unavailable', reason: 'SECRET_UNAVAILABLE', status: 503, known: { subject: 'svc-1' } },
+  { requestId: 'sdk-down', reason: 'SECRET_UNAVAILABLE', status: 503, known: { subject: 'svc-1' } },
+])('a "denied" line for $requestId carries reason $reason and exactly what was known', ({ requestId, reason, status, known }) => {
+  // Assess
+  expect(outcomes.get(requestId)?.status).toBe(status);
+  expect(auditLineOf(requestId)).toEqual({
+    level: 'WARN',
+    message: 'denied',
+    timestamp: expect.any(String),
+    service: 'jwt-mint',
+    sampling_rate: 0,
+    audit: 'denied',
+    requestId,
+    reason,
+    status,
+    ...known,
+  });
+});
+
+test('a denial never names an unverified caller: the forged token\'s "sub" is not audited as the caller', () => {
+  // Assess
+  expect(auditLineOf('forged')).not.toHaveProperty('callerSub');
+  expect(output).not.toContain('forged-sub');
+});
+
+test('a Secrets Manager outage is logged for the operator, and serving stale keys is said so', () => {
+  // Assess
+  expect(lines).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'signing secret refresh failed', servingStale: true }));
+  expect(lines).toContainEqual(
+    expect.objectContaining({ level: 'ERROR', message: 'request failed', code: 'SECRET_UNAVAILABLE', cause: expect.stringContaining('AccessDenied') }),
+  );
+  expect(lines).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'signing keys loaded' }));
+});
+
+test('no line anywhere holds a secret, a caller token, a piece of one, or any other JWT', () => {
+  // Assess
+  expect(output.length).toBeGreaterThan(0);
+  for (const secret of [TEST_SECRET, SHORT_SECRET, STORED_SECRET, ATTACKER_SECRET]) {
+    expect(output).not.toContain(secret);
+  }
+  for (const token of callerTokens) {
+    expect(output).not.toContain(token);
+    for (const segment of token.split('.')) expect(output).not.toContain(segment);
+  }
+  expect(output).not.toMatch(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/);
+});
