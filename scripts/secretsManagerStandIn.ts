@@ -26,6 +26,8 @@ export interface SecretsManagerStandIn {
   readonly port: number;
   /** Sets the secret's current value (creating the secret if needed): a new version (random VersionId) labelled AWSCURRENT; the previous current becomes AWSPREVIOUS. */
   putSecret(secretId: string, secretString: string): void;
+  /** Like putSecret, but the new version holds binary data: GetSecretValue returns SecretBinary and no SecretString. */
+  putSecretBinary(secretId: string, secretBinary: Uint8Array): void;
   /** Faults apply to every API call until cleared; `times` limits it to the next N calls. */
   injectFault(fault: StandInFault, options?: { times?: number }): Promise<void>;
   /** Removes the current fault, listening again on the same port if it was ConnectionRefused. */
@@ -54,7 +56,9 @@ const PREVIOUS = 'AWSPREVIOUS';
 
 interface Version {
   id: string;
+  /** The secret's text; for a binary version, its bytes in base64, which is how the JSON protocol carries blobs. */
   secretString: string;
+  binary: boolean;
   stages: string[];
   created: number; // epoch seconds, which is how the JSON protocol carries timestamps
 }
@@ -115,11 +119,11 @@ class SecretStore {
   }
 
   /** Adds a version and moves the given labels onto it; moving AWSCURRENT demotes the old current to AWSPREVIOUS. */
-  addVersion(secret: Secret, secretString: string, versionId: string, stages: string[]): Version {
+  addVersion(secret: Secret, secretString: string, versionId: string, stages: string[], binary = false): Version {
     const existing = secret.versions.get(versionId);
     if (existing) {
       // The SDK always sends a ClientRequestToken (used as VersionId), so a retry must be idempotent.
-      if (existing.secretString === secretString) return existing;
+      if (existing.secretString === secretString && existing.binary === binary) return existing;
       throw new ApiError('ResourceExistsException', `A version with VersionId ${versionId} already exists with different contents.`);
     }
     const oldCurrent = [...secret.versions.values()].find((v) => v.stages.includes(CURRENT));
@@ -128,7 +132,7 @@ class SecretStore {
       for (const v of secret.versions.values()) v.stages = v.stages.filter((s) => s !== PREVIOUS);
       oldCurrent.stages.push(PREVIOUS);
     }
-    const version: Version = { id: versionId, secretString, stages: [...new Set(stages)], created: nowSeconds() };
+    const version: Version = { id: versionId, secretString, binary, stages: [...new Set(stages)], created: nowSeconds() };
     secret.versions.set(versionId, version);
     secret.lastChanged = version.created;
     return version;
@@ -151,7 +155,8 @@ function operations(store: SecretStore): Record<string, (input: Input) => object
     GetSecretValue(input) {
       const secret = store.find(stringField(input, 'SecretId', true));
       const v = store.findVersion(secret, stringField(input, 'VersionId'), stringField(input, 'VersionStage'));
-      return { ARN: secret.arn, Name: secret.name, VersionId: v.id, SecretString: v.secretString, VersionStages: v.stages, CreatedDate: v.created };
+      const value = v.binary ? { SecretBinary: v.secretString } : { SecretString: v.secretString };
+      return { ARN: secret.arn, Name: secret.name, VersionId: v.id, ...value, VersionStages: v.stages, CreatedDate: v.created };
     },
     PutSecretValue(input) {
       const secret = store.find(stringField(input, 'SecretId', true));
@@ -217,6 +222,9 @@ export async function startSecretsManagerStandIn(
 
   const putSecret = (secretId: string, secretString: string): void => {
     store.addVersion(store.findOrCreate(secretId), secretString, randomUUID(), [CURRENT]);
+  };
+  const putSecretBinary = (secretId: string, secretBinary: Uint8Array): void => {
+    store.addVersion(store.findOrCreate(secretId), Buffer.from(secretBinary).toString('base64'), randomUUID(), [CURRENT], true);
   };
   for (const [id, value] of Object.entries(options.secrets ?? {})) putSecret(id, value);
 
@@ -315,6 +323,7 @@ export async function startSecretsManagerStandIn(
     endpoint,
     port,
     putSecret,
+    putSecretBinary,
     async injectFault(next, { times } = {}) {
       if (times !== undefined && (!Number.isInteger(times) || times < 1)) throw new RangeError('times must be a positive integer');
       // Refused connections never reach the stand-in, so there is nothing to count them against.

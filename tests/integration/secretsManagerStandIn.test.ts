@@ -92,6 +92,15 @@ describe('GetSecretValue', () => {
     expect(byId.SecretString).toBe('old');
   });
 
+  it('returns a binary secret as SecretBinary bytes, with no SecretString', async () => {
+    const name = uniqueSecretName();
+    standIn.putSecretBinary(name, Uint8Array.from([0, 1, 254, 255]));
+    const out = await client.send(new GetSecretValueCommand({ SecretId: name }));
+    expect(out.SecretString).toBeUndefined();
+    expect(Array.from(out.SecretBinary ?? [])).toEqual([0, 1, 254, 255]);
+    expect(out.VersionStages).toEqual(['AWSCURRENT']);
+  });
+
   it('rejects an unknown secret with a ResourceNotFoundException the SDK models (HTTP 400, client fault)', async () => {
     const error: unknown = await client.send(new GetSecretValueCommand({ SecretId: 'no/such/secret' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResourceNotFoundException);
