@@ -128,13 +128,13 @@ export function expectRefused(
   expectNothingEchoed(outcome, confidential);
 }
 
-/** Asserts a mint: 200, the original's envelope, a token that verifies with our secret; returns its claims. */
-export function expectIssued(outcome: Outcome, shape: Shape): Record<string, unknown> {
+/** Asserts a mint: 200, the original's envelope, a token that verifies with the secret; returns its claims. */
+export function expectIssued(outcome: Outcome, shape: Shape, secret: string = TEST_SECRET): Record<string, unknown> {
   expect({ status: outcome.status, error: outcome.envelope.error }).toEqual({ status: 200, error: undefined });
   const token = outcome.envelope.data;
   if (typeof token !== 'string') throw new Error(`expected a token, got ${outcome.raw}`);
   expect(outcome.envelope).toEqual({ code: 200, message: '操作成功', data: token });
-  expect(hmacSignatureValid(token, TEST_SECRET)).toBe(true);
+  expect(hmacSignatureValid(token, secret)).toBe(true);
   expect(decodeJwt(token).header).toEqual({ alg: 'HS256', typ: 'JWT' });
   expectHardenedHeaders(outcome, shape);
   return decodeJwt(token).payload;
