@@ -35,9 +35,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** An HTTP request's route as "METHOD /path", without API Gateway's stage prefix. */
 export function routeOf(event: APIGatewayProxyEventV2 | APIGatewayProxyEvent): string {
-  if ('httpMethod' in event) return `${event.httpMethod.toUpperCase()} ${event.resource ?? event.path}`;
-  if (event.routeKey && event.routeKey !== '$default') return event.routeKey;
-  return `${event.requestContext.http.method.toUpperCase()} ${event.rawPath}`;
+  // Read the fields of the shape eventShapeOf found, whatever else an odd event carries.
+  if (eventShapeOf(event) === 'http-v1') {
+    const rest = event as APIGatewayProxyEvent;
+    return `${rest.httpMethod.toUpperCase()} ${rest.resource ?? rest.path}`;
+  }
+  const http = event as APIGatewayProxyEventV2;
+  if (http.routeKey && http.routeKey !== '$default') return http.routeKey;
+  return `${http.requestContext.http.method.toUpperCase()} ${http.rawPath}`;
 }
 
 /** Header names lower-cased, so `AUTHORIZATION` and `authorization` are one header. */

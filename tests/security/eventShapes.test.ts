@@ -71,6 +71,20 @@ test.each([
   expectRefused(outcome, 'direct', { status: 401, code: 'MISSING_TOKEN' }, { callerToken: token });
 });
 
+test.each([
+  { why: 'a numeric httpMethod', extra: { httpMethod: 1 } },
+  { why: 'a GET httpMethod', extra: { httpMethod: 'GET', path: '/elsewhere' } },
+])('a v2 event that also carries $why is routed by its v2 fields (found by fuzzing)', async ({ extra }) => {
+  // Prepare
+  const event = { ...v2Event({ headers: { 'content-type': 'application/json', authorization }, body: '{"subject":"svc-1"}' }), ...extra };
+
+  // Act
+  const outcome = await service.invoke(event);
+
+  // Assess
+  expectIssued(outcome, 'v2');
+});
+
 describe.each([
   { shape: 'v2' as const, build: v2Event },
   { shape: 'v1' as const, build: v1Event },
