@@ -1,5 +1,5 @@
 import type { MintErrorCode } from '../../lib/errors';
-import { v1Event, v2Event } from '../helpers/events';
+import { v1Event, v2Event, type HttpEventOptions } from '../helpers/events';
 import type { Outcome } from '../helpers/handler';
 import { callerToken, craftToken, decodeJwt, hmacSignatureValid, TEST_SECRET } from '../helpers/tokens';
 
@@ -70,6 +70,11 @@ export function eventFor(shape: Shape, spec: RequestSpec): unknown {
   if (contentType !== null) headers[shape === 'v1' ? 'Content-Type' : 'content-type'] = contentType;
   if (spec.authorization !== undefined) headers[shape === 'v1' ? 'Authorization' : 'authorization'] = spec.authorization;
   const options = { headers, body: text, isBase64Encoded: spec.isBase64Encoded ?? false };
+  return shape === 'v1' ? v1Event(options) : v2Event(options);
+}
+
+/** An API Gateway event of either payload version. */
+export function v1OrV2Event(shape: 'v1' | 'v2', options: HttpEventOptions): unknown {
   return shape === 'v1' ? v1Event(options) : v2Event(options);
 }
 
