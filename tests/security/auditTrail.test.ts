@@ -2,7 +2,8 @@ import type { createHandler as CreateHandler } from '../../handlers/generateJwt'
 import type { createRuntime as CreateRuntime } from '../../lib/runtime';
 import type { Outcome } from '../helpers/handler';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../scripts/secretsManagerStandIn';
-import { decodeJwt, TEST_SECRET } from '../helpers/tokens';
+import { callerTokenSignedWith, keySetSecret, privateJwk, privateValues } from '../helpers/keys';
+import { craftToken, decodeJwt, TEST_SECRET } from '../helpers/tokens';
 import {
   ATTACKER_SECRET,
   eventFor,
@@ -33,6 +34,8 @@ let standIn: SecretsManagerStandIn;
 
 const previousEnv = { ...process.env };
 const written: string[] = [];
+/** The private members of the JWK Set secret: like the plain secrets, never to be logged. */
+const keySetPrivates: string[] = [];
 const spies: jest.SpyInstance[] = [];
 const callerTokens: string[] = [];
 const outcomes = new Map<string, Outcome>();
@@ -91,6 +94,13 @@ beforeAll(async () => {
 
   const service = handlerWith(TEST_SECRET);
   const unusable = handlerWith(SHORT_SECRET);
+  const signer = await privateJwk('ES256', { kid: 'signer' });
+  const callers = await privateJwk('HS256', { kid: 'callers' });
+  keySetPrivates.push(...privateValues(signer, callers));
+  const keySet = handlerWith(keySetSecret(signer, callers));
+  tokens.keySet = await callerTokenSignedWith(callers, { nowSeconds: NOW_SECONDS });
+  tokens.keySetForged = craftToken('{"alg":"HS256","kid":"signer"}', JSON.stringify(validClaims()), { secret: String(signer.x) });
+  callerTokens.push(tokens.keySet, tokens.keySetForged);
   const down = handlerWith(async () => {
     const { MintError } = await import('../../lib/errors');
     throw new MintError('SECRET_UNAVAILABLE', 'scripted outage');
@@ -114,6 +124,8 @@ beforeAll(async () => {
     { requestId: 'too-large', handler: () => service, shape: 'v2', spec: () => ({ authorization: auth('valid'), rawBody: ' '.repeat(17 * 1024) }) },
     { requestId: 'unusable', handler: () => unusable, shape: 'v2', spec: () => ({ authorization: auth('shortSecret'), body }) },
     { requestId: 'unavailable', handler: () => down, shape: 'direct', spec: () => ({ authorization: auth('valid'), body }) },
+    { requestId: 'keyset-issued', handler: () => keySet, shape: 'v1', spec: () => ({ authorization: auth('keySet'), body: { subject: 'svc-keyset' } }) },
+    { requestId: 'keyset-forged', handler: () => keySet, shape: 'v2', spec: () => ({ authorization: auth('keySetForged'), body }) },
   );
   for (const request of requests) {
     outcomes.set(request.requestId, await invoke(request.handler(), eventFor(request.shape, request.spec()), request.requestId));
@@ -176,7 +188,7 @@ test('every request has exactly one audit line, "issued" for a 200 and "denied" 
 });
 
 test('an "issued" line names the caller, the subject, aud, scope, and the jti and exp of the token minted', () => {
-  for (const requestId of ['issued-v2', 'issued-v1', 'issued-direct', 'sdk-cold', 'sdk-stale', 'sdk-recovered']) {
+  for (const requestId of ['issued-v2', 'issued-v1', 'issued-direct', 'keyset-issued', 'sdk-cold', 'sdk-stale', 'sdk-recovered']) {
     // Prepare
     const minted = decodeJwt(String(outcomes.get(requestId)?.envelope.data)).payload;
 
@@ -216,6 +228,7 @@ test.each([
   { requestId: 'unusable', reason: 'SIGNING_KEY_UNUSABLE', status: 500, known: { subject: 'svc-1' } },
   { requestId: 'unavailable', reason: 'SECRET_UNAVAILABLE', status: 503, known: { subject: 'svc-1' } },
   { requestId: 'sdk-down', reason: 'SECRET_UNAVAILABLE', status: 503, known: { subject: 'svc-1' } },
+  { requestId: 'keyset-forged', reason: 'INVALID_TOKEN', status: 401, known: { subject: 'svc-1' } },
 ])('a "denied" line for $requestId carries reason $reason and exactly what was known', ({ requestId, reason, status, known }) => {
   // Assess
   expect(outcomes.get(requestId)?.status).toBe(status);
@@ -251,7 +264,8 @@ test('a Secrets Manager outage is logged for the operator, and serving stale key
 test('no line anywhere holds a secret, a caller token, a piece of one, or any other JWT', () => {
   // Assess
   expect(output.length).toBeGreaterThan(0);
-  for (const secret of [TEST_SECRET, SHORT_SECRET, STORED_SECRET, ATTACKER_SECRET]) {
+  expect(keySetPrivates.length).toBeGreaterThan(0);
+  for (const secret of [TEST_SECRET, SHORT_SECRET, STORED_SECRET, ATTACKER_SECRET, ...keySetPrivates]) {
     expect(output).not.toContain(secret);
   }
   for (const token of callerTokens) {

@@ -92,6 +92,8 @@ const UNUSABLE: ReadonlyArray<{ readonly name: string; readonly store: () => voi
   { name: 'a binary secret (no SecretString)', store: () => standIn.putSecretBinary(SECRET_ID, Buffer.from(SECRET)) },
   { name: 'an empty secret', store: () => standIn.putSecret(SECRET_ID, '') },
   { name: 'a key one byte too short (31 bytes)', store: () => standIn.putSecret(SECRET_ID, 'k'.repeat(31)) },
+  { name: 'a key set that is not valid JSON', store: () => standIn.putSecret(SECRET_ID, `{"keys":[{"kty":"oct","k":"${Buffer.from(SECRET).toString('base64url')}"`) },
+  { name: 'an empty key set', store: () => standIn.putSecret(SECRET_ID, '{"keys":[]}') },
 ];
 
 const confidential = () => ({ callerToken: authorization.slice('Bearer '.length), secrets: [SECRET] });
