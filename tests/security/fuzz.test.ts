@@ -523,17 +523,25 @@ test(`${RUNS.hostileBody} arbitrary bodies from a valid caller: never a 5xx, a t
   );
 }, timeoutFor(RUNS.hostileBody));
 
-test(`${RUNS.hostileEvent} arbitrary events: never a 5xx or a throw, a token only with the caller's valid token`, async () => {
+test(`${RUNS.hostileEvent} arbitrary events: never a 5xx or a throw, a token only with the caller's valid token, never the secret`, async () => {
   const fieldArb = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant({}), fc.constant({ http: { method: 'POST' } }));
   const eventArb = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }),
     fc.record(
       {
         version: fc.constantFrom<unknown>('2.0', '1.0', 2),
-        routeKey: fc.constantFrom<unknown>('POST /user/generateJwt', '$default', 'GET /user/generateJwt', 7),
-        rawPath: fc.constantFrom<unknown>('/user/generateJwt', '/', null),
+        routeKey: fc.constantFrom<unknown>(
+          'POST /user/generateJwt',
+          '$default',
+          'GET /user/generateJwt',
+          'GET /.well-known/jwks.json',
+          'GET /.well-known/openid-configuration',
+          'POST /.well-known/jwks.json',
+          7,
+        ),
+        rawPath: fc.constantFrom<unknown>('/user/generateJwt', '/', '/.well-known/jwks.json', null),
         httpMethod: fc.constantFrom<unknown>('POST', 'GET', 1),
-        path: fc.constantFrom<unknown>('/user/generateJwt', '/x'),
+        path: fc.constantFrom<unknown>('/user/generateJwt', '/x', '/.well-known/openid-configuration'),
         resource: fc.constantFrom<unknown>('/user/generateJwt', undefined),
         requestContext: fieldArb,
         headers: fc.oneof(fc.constant({ 'content-type': 'application/json', authorization: 'VALID' }), fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 1 }))),
@@ -548,7 +556,16 @@ test(`${RUNS.hostileEvent} arbitrary events: never a 5xx or a throw, a token onl
     fc.asyncProperty(eventArb, async (generated) => {
       const event = JSON.parse(JSON.stringify(generated ?? null).replaceAll('"VALID"', JSON.stringify(`Bearer ${validToken}`))) as unknown;
       const outcome = await service.invoke(event);
-      const shape: Shape = typeof (outcome as { headers: unknown }).headers === 'object' && Object.keys(outcome.headers).length > 0 ? 'v2' : 'direct';
+      expect(outcome.raw).not.toContain(TEST_SECRET);
+      expect(outcome.raw).not.toContain(b64url(TEST_SECRET));
+      const published = outcome.status === 200 && !('code' in outcome.envelope);
+      if (published) {
+        // The key set and the discovery document: public, cacheable, never the HMAC secret.
+        expect(outcome.headers).toMatchObject({ 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
+        expect(outcome.headers['Cache-Control']).toMatch(/^public, max-age=\d+$/);
+        return;
+      }
+      const shape: Shape = Object.keys(outcome.headers).length > 0 ? 'v2' : 'direct';
       expectWellFormed(outcome, shape);
       expect(outcome.status).toBeLessThan(500);
       if (outcome.status === 200) expect(JSON.stringify(event)).toContain(validToken);
