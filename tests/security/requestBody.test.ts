@@ -227,9 +227,10 @@ describe.each(HTTP_SHAPES)('HTTP body framing over %s', (shape) => {
 
 describe('direct invocation bodies', () => {
   test('refuses a body object nested too deep to measure with 400, not a 500', async () => {
-    // Prepare: another Lambda can send this; serialising it to measure its size overflows the stack.
+    // Prepare: another Lambda can send this (200 KB of JSON, within its 6 MB limit); serialising it
+    // to measure its size overflows the stack on any Node version.
     let deep: unknown = 1;
-    for (let level = 0; level < 7000; level++) deep = [deep];
+    for (let level = 0; level < 100_000; level++) deep = [deep];
 
     // Act
     const outcome = await service.invoke({ authorization, body: { subject: 'svc-1', jwtId: deep } });
