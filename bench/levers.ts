@@ -51,6 +51,7 @@ const LEVERS: readonly Lever[] = [
   { name: 'not minified', esbuild: { minify: false } },
   { name: 'SDK from the runtime, not bundled', sdkFromRuntime: true },
   { name: 'no key prefetch at init', edits: [{ file: HANDLER, from: 'runtime.keyCache.warm();', to: 'void 0;' }] },
+  { name: "middy's early-timeout race on", edits: [{ file: HANDLER, from: '{ timeoutEarlyInMillis: 0 }', to: '{}' }] },
   {
     name: 'logger replaced by a no-op',
     edits: [{ file: 'lib/logger.ts', from: 'export const logger', to: 'export const logger = { info() {}, warn() {}, error() {} };\nconst unused' }],

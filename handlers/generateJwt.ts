@@ -46,7 +46,10 @@ function createPublishHandler(runtime: Runtime) {
 
 function createMintHandler(runtime: Runtime) {
   const { config, keyCache } = runtime;
-  return middy<InboundEvent, MintResult, Error, MintContext>()
+  // No early-timeout race: every wait in the chain is bounded well inside the function's timeout
+  // (the secret fetch gives up after 2.5 s of 6), while the race's timer and Promise.race run on
+  // every request: 1 to 11% of jose's own CPU in six in-process comparisons, 5% at the median.
+  return middy<InboundEvent, MintResult, Error, MintContext>({ timeoutEarlyInMillis: 0 })
     .use(envelopeResponse({ requiredScope: config.requiredScope, logger }))
     .use(auditTrail({ logger }))
     .use(inboundRequest())
