@@ -16,6 +16,7 @@ import { packageService, unzip } from './artifact';
 import type { CacheWindowsResult } from './cacheWindows';
 import { measureColdStart } from './coldStart';
 import { measureHttpStack } from './httpStack';
+import { estimateMemorySizes } from './memorySizes';
 import { buildChildPrograms } from './processes';
 import { round } from './stats';
 import { measureSustained } from './sustained';
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
+      // Lambda sets it in every container; code may use it to tell Lambda from tests.
+      AWS_LAMBDA_FUNCTION_NAME: 'jwt-mint-bench-generateJwt',
       SIGNING_SECRET_ID: SECRET_ID,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.endpoint,
       AWS_REGION: 'us-east-1',
@@ -190,6 +193,7 @@ async function main(): Promise<void> {
         cpuUsPerRequest: sustained.cpuUsPerRequest,
       },
       httpStack,
+      memorySizes: estimateMemorySizes(warmPathWithLogs.variants.handler.cpuUsPerRequest, coldStart.bundle.cpuMs),
     };
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
