@@ -1,6 +1,7 @@
 import type { CacheWindowsResult } from './cacheWindows';
 import type { ColdStartResult } from './coldStart';
 import type { HttpStackResult } from './httpStack';
+import { PRICES, type MemorySizeEstimate } from './memorySizes';
 import type { WarmPathResult } from './warmPath';
 
 /** Everything one run measured: the shape of bench/results.json. */
@@ -43,6 +44,8 @@ export interface BenchResults {
     readonly cpuUsPerRequest: number;
   };
   readonly httpStack: HttpStackResult | null;
+  /** Each Lambda memory size, estimated from the warm path with logs on and the cold start's CPU. */
+  readonly memorySizes: readonly MemorySizeEstimate[];
 }
 
 /** The goals of the performance issue, checked against a run. */
@@ -149,11 +152,23 @@ export function renderTable(results: BenchResults): string {
     '|---|---|---|',
     ...cold.parts.map((part) => `| ${part.name} | ${Math.round(part.bytes / 1024)} KB | ${part.loadMs} ms |`),
   ];
+  const sizes = [
+    '',
+    `Lambda memory sizes, estimated from this run: CPU share = memory / 1769 MB; a warm request's ${logged.handler.cpuUsPerRequest} µs (logs on) and a cold start's ${cold.bundle.cpuMs} ms of CPU stretched by that share; duration billed per started ms at $${PRICES.arm64PerGbSecond} per GB-s on arm64 ($${PRICES.x86PerGbSecond} on x86), plus $${PRICES.perMillionRequests} per million requests either way:`,
+    '',
+    '| memory | vCPU | warm request | billed | arm64 $ per million | x86 $ per million | cold start (CPU-bound part) |',
+    '|---|---|---|---|---|---|---|',
+    ...results.memorySizes.map(
+      (size) =>
+        `| ${size.memoryMb} MB | ${size.vcpu} | ${size.warmMs} ms | ${size.warmBilledMs} ms | ${size.arm64PerMillion} | ${size.x86PerMillion} | ${size.coldStartMs} ms |`,
+    ),
+  ];
   const { meta } = results;
   return [
     `jwt-mint bench: ${meta.node}, ${meta.platform}, ${meta.cpus} × ${meta.cpuModel}, ${meta.startedAt}`,
     '',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
     ...parts,
+    ...sizes,
   ].join('\n');
 }

@@ -30,7 +30,7 @@ afterAll(() => {
 
 test('writes every section of the benchmark to results.json', () => {
   expect(Object.keys(results).sort()).toEqual(
-    ['artifact', 'coldStart', 'httpStack', 'memory', 'meta', 'secretsManager', 'warmPath', 'warmPathWithLogs'].sort(),
+    ['artifact', 'coldStart', 'httpStack', 'memory', 'memorySizes', 'meta', 'secretsManager', 'warmPath', 'warmPathWithLogs'].sort(),
   );
   for (const warm of [results.warmPath, results.warmPathWithLogs]) {
     for (const variant of [warm.variants.handler, warm.variants.jose, warm.variants.nodeCrypto]) {
@@ -44,6 +44,7 @@ test('writes every section of the benchmark to results.json', () => {
   expect(results.memory.requests).toBe(300);
   expect(results.memory.peakRssMb).toBeGreaterThan(0);
   expect(results.httpStack?.requests).toBe(16);
+  expect(results.memorySizes.map((size) => size.memoryMb)).toContain(128);
 });
 
 test('measures the artifact that serverless package writes', () => {
