@@ -25,8 +25,8 @@ import { measureWarmPath } from './warmPath';
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  --warm <n>         warm-path requests per variant (handler, jose, node:crypto)   (default 10000)
-  --rounds <n>       interleaved rounds the warm-path requests are split into       (default 50)
+  --warm <n>         warm-path requests per variant (handler, jose, node:crypto)   (default 30000)
+  --rounds <n>       interleaved rounds the warm-path requests are split into       (default 150)
   --cold <n>         cold-start processes, each next to one bare node process       (default 15)
   --memory <n>       requests in the sustained (memory) run                         (default 50000)
   --secrets <n>      requests after which Secrets Manager calls are counted         (default 10000)
@@ -53,8 +53,8 @@ const progress = (message: string) => process.stderr.write(`bench: ${message}\n`
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      warm: { type: 'string', default: '10000' },
-      rounds: { type: 'string', default: '50' },
+      warm: { type: 'string', default: '30000' },
+      rounds: { type: 'string', default: '150' },
       cold: { type: 'string', default: '15' },
       memory: { type: 'string', default: '50000' },
       secrets: { type: 'string', default: '10000' },
