@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import type { SigningAlg } from '../../lib/keySet';
+import { callerClaims } from './tokens';
 
 /** Every algorithm a key set may use. */
 export const ALL_ALGS: readonly SigningAlg[] = ['HS256', 'HS384', 'HS512', 'ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'];
@@ -57,14 +58,7 @@ export async function callerTokenSignedWith(
 ): Promise<string> {
   const alg = String(jwk.alg);
   const key = await importJWK(jwk, alg);
-  const claims: JWTPayload = {
-    sub: 'caller-1',
-    aud: 'mfs',
-    exp: options.nowSeconds + 3600,
-    scope: ['generateJwt', 'push', 'query'],
-    ...options.claims,
-  };
-  return new SignJWT(claims)
+  return new SignJWT(callerClaims(options.nowSeconds, options.claims))
     .setProtectedHeader({ alg, typ: 'JWT', ...(jwk.kid === undefined ? {} : { kid: jwk.kid }), ...options.header })
     .sign(key);
 }

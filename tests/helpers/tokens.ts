@@ -3,18 +3,16 @@ import { SignJWT, type JWTPayload } from 'jose';
 
 export const TEST_SECRET = 'test-signing-secret-0123456789-abcdefghij';
 
+/** The claims of a valid caller for an hour from `nowSeconds`, with any of them overridden. */
+export function callerClaims(nowSeconds: number, overrides?: JWTPayload): JWTPayload {
+  return { sub: 'caller-1', aud: 'mfs', exp: nowSeconds + 3600, scope: ['generateJwt', 'push', 'query'], ...overrides };
+}
+
 /** Signs a caller token with HS256 and the given secret; claims default to a valid caller. */
 export async function callerToken(
   options: { secret?: string; nowSeconds: number; claims?: JWTPayload; header?: Record<string, unknown> },
 ): Promise<string> {
-  const claims: JWTPayload = {
-    sub: 'caller-1',
-    aud: 'mfs',
-    exp: options.nowSeconds + 3600,
-    scope: ['generateJwt', 'push', 'query'],
-    ...options.claims,
-  };
-  return new SignJWT(claims)
+  return new SignJWT(callerClaims(options.nowSeconds, options.claims))
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...options.header })
     .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
 }
