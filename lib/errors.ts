@@ -74,3 +74,9 @@ export function toMintError(error: unknown): MintError {
   if (error instanceof MintError) return error;
   return new MintError('INTERNAL_ERROR', 'Unexpected error', { cause: error });
 }
+
+/** A thrown value as one line for the log: name and message, never the object's other members. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

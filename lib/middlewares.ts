@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { auditRecord, requestedFacts, type AuditFacts } from './audit';
 import { extractBearerToken } from './callerToken';
 import { BASE_HEADERS, challengeFor, errorEnvelope, type Envelope } from './envelope';
-import { MintError, toMintError } from './errors';
+import { describeError, MintError, toMintError } from './errors';
 import {
   assertBodySize,
   eventShapeOf,
@@ -107,7 +107,7 @@ function failureResult(
   const error = toMintError(thrown);
   if (!error.expose) {
     // The cause goes to the log only; SDK and key errors never carry key material or tokens.
-    options.logger.error('request failed', { code: error.code, detail: error.message, cause: describeCause(error.cause) });
+    options.logger.error('request failed', { code: error.code, detail: error.message, cause: error.cause === undefined ? undefined : describeError(error.cause) });
   }
   const challenge = challengeFor(error, options.requiredScope);
   return envelopeResult(shape, errorEnvelope(error), challenge ? { 'WWW-Authenticate': challenge } : {});
@@ -213,10 +213,4 @@ export function signingKeys<TResult, TContext extends Context & { signingKeys: S
 /** Maps @middy/http-json-body-parser's failure onto ours: it answers 415 even for malformed JSON. */
 function bodyParserError(error: unknown): MintError {
   return new MintError('MALFORMED_JSON', 'The request body is not valid JSON.', { cause: error });
-}
-
-function describeCause(cause: unknown): string | undefined {
-  if (cause === undefined) return undefined;
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  return String(cause);
 }

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { MintError } from './errors';
+import { describeError, MintError } from './errors';
 import type { FetchedSecret } from './keyCache';
 
 /**
@@ -47,7 +47,7 @@ export function secretFetcher(
       return { secretString: output.SecretString, versionId: output.VersionId };
     } catch (error) {
       if (error instanceof MintError) throw error;
-      throw new MintError('SECRET_UNAVAILABLE', `Fetching secret "${secretId}" failed: ${describe(error)}`, {
+      throw new MintError('SECRET_UNAVAILABLE', `Fetching secret "${secretId}" failed: ${describeError(error)}`, {
         cause: error,
       });
     }
@@ -70,14 +70,9 @@ export function secretWriter(
       });
       return { versionId: output.VersionId };
     } catch (error) {
-      throw new MintError('SECRET_UNAVAILABLE', `Writing secret "${secretId}" failed: ${describe(error)}`, {
+      throw new MintError('SECRET_UNAVAILABLE', `Writing secret "${secretId}" failed: ${describeError(error)}`, {
         cause: error,
       });
     }
   };
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
