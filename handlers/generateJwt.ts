@@ -9,7 +9,6 @@ import {
   envelopeResponse,
   inboundRequest,
   mintRequestValidator,
-  publishedRequest,
   publishedResponse,
   signingKeys,
   type MintContext,
@@ -18,7 +17,7 @@ import {
   type PublishResult,
 } from '../lib/middlewares';
 import { mintToken } from '../lib/mintToken';
-import { publishedRouteOf } from '../lib/routes';
+import { isPublishedRoute, routeEvent } from '../lib/routes';
 import { createRuntime, type Runtime } from '../lib/runtime';
 
 /**
@@ -28,18 +27,19 @@ import { createRuntime, type Runtime } from '../lib/runtime';
 export function createHandler(runtime: Runtime) {
   const mint = createMintHandler(runtime);
   const publish = createPublishHandler(runtime);
-  // The middlewares fill in the extra context fields on the way in.
-  return (event: InboundEvent, context: Context): Promise<MintResult | PublishResult> =>
-    publishedRouteOf(event) === undefined
-      ? mint(event, context as MintContext)
-      : publish(event, context as PublishContext);
+  // Route once; the chains read the route from the context, and their middlewares fill in the rest.
+  return (event: InboundEvent, context: Context): Promise<MintResult | PublishResult> => {
+    const { shape, route } = routeEvent(event);
+    return isPublishedRoute(route)
+      ? publish(event, Object.assign(context, { shape, route }) as PublishContext)
+      : mint(event, Object.assign(context, { shape, route }) as MintContext);
+  };
 }
 
 function createPublishHandler(runtime: Runtime) {
   const { config, keyCache } = runtime;
   return middy<InboundEvent, PublishResult, Error, PublishContext>()
     .use(publishedResponse({ maxAgeSeconds: config.secretCacheSeconds, requiredScope: config.requiredScope, logger }))
-    .use(publishedRequest())
     .use(signingKeys(keyCache))
     .handler(async (_event, context) => publishedDocument(context.route, context.signingKeys, config));
 }

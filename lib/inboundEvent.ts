@@ -34,9 +34,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** An HTTP request's route as "METHOD /path", without API Gateway's stage prefix. */
-export function routeOf(event: APIGatewayProxyEventV2 | APIGatewayProxyEvent): string {
+export function routeOf(
+  event: APIGatewayProxyEventV2 | APIGatewayProxyEvent,
+  shape: EventShape = eventShapeOf(event),
+): string {
   // Read the fields of the shape eventShapeOf found, whatever else an odd event carries.
-  if (eventShapeOf(event) === 'http-v1') {
+  if (shape === 'http-v1') {
     const rest = event as APIGatewayProxyEvent;
     return `${rest.httpMethod.toUpperCase()} ${rest.resource ?? rest.path}`;
   }

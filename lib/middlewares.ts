@@ -7,26 +7,29 @@ import { BASE_HEADERS, challengeFor, errorEnvelope, type Envelope } from './enve
 import { describeError, MintError, toMintError } from './errors';
 import {
   assertBodySize,
-  eventShapeOf,
   isJsonMediaType,
   lowerCaseHeaders,
   parseDirectBody,
-  routeOf,
   type EventShape,
   type InboundEvent,
 } from './inboundEvent';
 import type { PublishedDocument } from './discovery';
 import type { KeyCache } from './keyCache';
 import { parseMintRequest, type MintRequest } from './mintRequest';
-import { resolveRoute, ROUTES, type PublishedRoute } from './routes';
+import { ROUTES, type PublishedRoute, type RouteName } from './routes';
 import type { SigningKeys } from './signingKeys';
 
 /** The route that mints tokens. */
 export const MINT_ROUTE = ROUTES.mint;
 
-/** The Lambda context, plus what the middlewares learn about the request on the way in. */
+/**
+ * The Lambda context, plus what the dispatcher routed (`shape`, `route`) and what the middlewares
+ * learn about the request on the way in.
+ */
 export interface MintContext extends Context {
   shape: EventShape;
+  /** `mint`, or the refusal of a route this function does not serve. */
+  route: Extract<RouteName, 'mint'> | MintError;
   callerToken: string;
   mintRequest: MintRequest;
   signingKeys: SigningKeys;
@@ -43,7 +46,7 @@ export interface HttpResponse {
 export type MintResult = Envelope | HttpResponse;
 type MintRequestState = Request<InboundEvent, MintResult, Error, MintContext>;
 
-/** The Lambda context of a request for a published document (the JWKS or the discovery document). */
+/** The Lambda context of a request for a published document, as the dispatcher routed it. */
 export interface PublishContext extends Context {
   shape: EventShape;
   route: PublishedRoute;
@@ -88,7 +91,7 @@ export function publishedResponse(options: { maxAgeSeconds: number; requiredScop
       };
     },
     onError: (request: PublishRequestState) => {
-      request.response = failureResult(request.error, request.context.shape ?? 'http-v2', options) as HttpResponse;
+      request.response = failureResult(request.error, request.context.shape, options) as HttpResponse;
     },
   } satisfies MiddlewareObj<InboundEvent, PublishResult, Error, PublishContext>;
 }
@@ -145,8 +148,9 @@ export function inboundRequest() {
   return {
     before: async (request: MintRequestState) => {
       const event = request.event;
-      const shape = eventShapeOf(event);
-      request.context.shape = shape;
+      const { shape, route } = request.context;
+      // The dispatcher routed the event; an unknown route or method is refused here, in the envelope.
+      if (route instanceof MintError) throw route;
       if (shape === 'direct') {
         // A null or non-object payload is a caller's mistake: read it as an empty event (401/400).
         const direct = (typeof event === 'object' && event !== null ? event : {}) as { authorization?: unknown; body?: unknown };
@@ -158,9 +162,6 @@ export function inboundRequest() {
         return;
       }
       const http = event as Extract<InboundEvent, { headers: unknown }>;
-      // The published routes have their own chain; any other route here is refused.
-      const route = routeOf(http);
-      if (resolveRoute(route) !== 'mint') throw new MintError('NOT_FOUND', `No route ${route} here.`);
       http.headers = lowerCaseHeaders(http.headers);
       assertBodySize(http.body, http.isBase64Encoded === true);
       if (!isJsonMediaType(http.headers['content-type'])) {
@@ -185,20 +186,6 @@ export function mintRequestValidator() {
       request.context.callerToken = extractBearerToken(event.headers ? event.headers.authorization : event.authorization);
     },
   } satisfies MiddlewareObj<InboundEvent, MintResult, Error, MintContext>;
-}
-
-/** Reads which published document an HTTP request asks for; it needs no token and no body. */
-export function publishedRequest() {
-  return {
-    before: (request: PublishRequestState) => {
-      const shape = eventShapeOf(request.event);
-      request.context.shape = shape;
-      if (shape === 'direct') throw new MintError('NOT_FOUND', 'Published documents are served over HTTP only.');
-      const route = resolveRoute(routeOf(request.event as Extract<InboundEvent, { headers: unknown }>));
-      if (route === 'mint') throw new MintError('NOT_FOUND', `No published document at ${ROUTES.mint}.`);
-      request.context.route = route;
-    },
-  } satisfies MiddlewareObj<InboundEvent, PublishResult, Error, PublishContext>;
 }
 
 /** Puts the cached signing keys on the context, fetching them from the store when the cache is cold. */

@@ -1,5 +1,5 @@
 import { MintError } from './errors';
-import { eventShapeOf, routeOf, type InboundEvent } from './inboundEvent';
+import { eventShapeOf, routeOf, type EventShape, type InboundEvent } from './inboundEvent';
 
 /** Every route this function serves, as API Gateway names them. */
 export const ROUTES = Object.freeze({
@@ -25,13 +25,25 @@ export function resolveRoute(route: string): RouteName {
   throw new MintError('NOT_FOUND', `No route ${route}.`);
 }
 
-/** The published route an event asks for, or undefined for a mint request and anything unroutable. */
-export function publishedRouteOf(event: InboundEvent): PublishedRoute | undefined {
-  if (eventShapeOf(event) === 'direct') return undefined;
+/** Where an event goes: its shape, and the route it names or the refusal of one it cannot. */
+export interface Routing {
+  readonly shape: EventShape;
+  readonly route: RouteName | MintError;
+}
+
+/** Routes an event once, for the dispatcher: a direct invoke always mints. */
+export function routeEvent(event: InboundEvent): Routing {
+  const shape = eventShapeOf(event);
+  if (shape === 'direct') return { shape, route: 'mint' };
   try {
-    const name = resolveRoute(routeOf(event as Extract<InboundEvent, { headers: unknown }>));
-    return name === 'mint' ? undefined : name;
-  } catch {
-    return undefined;
+    return { shape, route: resolveRoute(routeOf(event as Extract<InboundEvent, { headers: unknown }>, shape)) };
+  } catch (error) {
+    if (error instanceof MintError) return { shape, route: error };
+    throw error;
   }
+}
+
+/** True for the routes the publish chain serves. */
+export function isPublishedRoute(route: RouteName | MintError): route is PublishedRoute {
+  return route === 'jwks' || route === 'openidConfiguration';
 }

@@ -1,5 +1,5 @@
 import { MintError } from '../../lib/errors';
-import { publishedRouteOf, resolveRoute } from '../../lib/routes';
+import { routeEvent, resolveRoute } from '../../lib/routes';
 import { eventsFor, v1Event, v2Event } from '../helpers/events';
 
 function routeError(route: string): MintError {
@@ -36,18 +36,28 @@ describe('resolveRoute', () => {
   });
 });
 
-describe('publishedRouteOf', () => {
-  test('sends the JWKS and discovery requests of either API Gateway version to the published chain', () => {
-    expect(publishedRouteOf(v2Event({ method: 'GET', path: '/.well-known/jwks.json' }))).toBe('jwks');
-    expect(publishedRouteOf(v1Event({ method: 'GET', path: '/.well-known/openid-configuration' }))).toBe('openidConfiguration');
+describe('routeEvent', () => {
+  test('sends the JWKS and discovery requests of either API Gateway version to the published routes', () => {
+    expect(routeEvent(v2Event({ method: 'GET', path: '/.well-known/jwks.json' }))).toEqual({ shape: 'http-v2', route: 'jwks' });
+    expect(routeEvent(v1Event({ method: 'GET', path: '/.well-known/openid-configuration' }))).toEqual({
+      shape: 'http-v1',
+      route: 'openidConfiguration',
+    });
   });
 
-  test('leaves mint requests, direct invokes and unroutable requests to the mint chain', () => {
+  test('routes mint requests of every shape, direct invokes included, to the mint route', () => {
     const mint = eventsFor('Bearer x', { subject: 's' });
 
-    expect(publishedRouteOf(mint.v2)).toBeUndefined();
-    expect(publishedRouteOf(mint.direct)).toBeUndefined();
-    expect(publishedRouteOf(v2Event({ method: 'POST', path: '/.well-known/jwks.json' }))).toBeUndefined();
-    expect(publishedRouteOf(v2Event({ method: 'GET', path: '/nowhere' }))).toBeUndefined();
+    expect(routeEvent(mint.v2)).toEqual({ shape: 'http-v2', route: 'mint' });
+    expect(routeEvent(mint.v1)).toEqual({ shape: 'http-v1', route: 'mint' });
+    expect(routeEvent(mint.direct)).toEqual({ shape: 'direct', route: 'mint' });
+  });
+
+  test('carries the refusal of a wrong method or an unknown path, for the envelope to answer', () => {
+    const wrongMethod = routeEvent(v2Event({ method: 'POST', path: '/.well-known/jwks.json' })).route;
+    const unknown = routeEvent(v2Event({ method: 'GET', path: '/nowhere' })).route;
+
+    expect(wrongMethod).toMatchObject({ code: 'METHOD_NOT_ALLOWED', statusCode: 405 });
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', statusCode: 404 });
   });
 });
