@@ -16,11 +16,8 @@ import {
 import type { PublishedDocument } from './discovery';
 import type { KeyCache } from './keyCache';
 import { parseMintRequest, type MintRequest } from './mintRequest';
-import { ROUTES, type PublishedRoute, type RouteName } from './routes';
+import type { PublishedRoute, RouteName } from './routes';
 import type { SigningKeys } from './signingKeys';
-
-/** The route that mints tokens. */
-export const MINT_ROUTE = ROUTES.mint;
 
 /**
  * The Lambda context, plus what the dispatcher routed (`shape`, `route`) and what the middlewares
