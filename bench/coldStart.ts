@@ -31,7 +31,7 @@ const PARTS: ReadonlyArray<{ readonly name: string; readonly source: string }> =
       "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';\n" +
       'export const client = new SecretsManagerClient({});\nexport const command = GetSecretValueCommand;',
   },
-  { name: 'lib/logger (the structured logger)', source: "export { logger } from './lib/logger';" },
+  { name: 'lib/logger (the structured logger)', source: "export { logger } from './lib/log';" },
   { name: 'jose (verify, sign, header)', source: "export { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';" },
   {
     name: 'middy core and JSON body parser',
@@ -39,7 +39,7 @@ const PARTS: ReadonlyArray<{ readonly name: string; readonly source: string }> =
   },
   {
     name: 'valibot schemas (request, config)',
-    source: "export { parseMintRequest } from './lib/mintRequest';\nexport { loadConfig } from './lib/config';",
+    source: "export { parseMintRequest } from './lib/mint/request';\nexport { loadConfig } from './lib/config';",
   },
 ];
 

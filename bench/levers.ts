@@ -54,7 +54,7 @@ const LEVERS: readonly Lever[] = [
   { name: "middy's early-timeout race on", edits: [{ file: HANDLER, from: '{ timeoutEarlyInMillis: 0 }', to: '{}' }] },
   {
     name: 'logger replaced by a no-op',
-    edits: [{ file: 'lib/logger.ts', from: 'export const logger', to: 'export const logger = { info() {}, warn() {}, error() {} };\nconst unused' }],
+    edits: [{ file: 'lib/log.ts', from: 'export const logger', to: 'export const logger = { info() {}, warn() {}, error() {} };\nconst unused' }],
   },
 ];
 

@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { publishedDocument } from '../lib/discovery';
-import { successEnvelope } from '../lib/envelope';
-import type { InboundEvent } from '../lib/inboundEvent';
-import { logger } from '../lib/logger';
+import { publishedDocument } from '../lib/keys/published';
+import { successEnvelope } from '../lib/http/envelope';
+import type { InboundEvent } from '../lib/http/request';
+import { logger } from '../lib/log';
 import {
   auditTrail,
   envelopeResponse,
@@ -15,8 +15,8 @@ import {
   type MintResult,
   type PublishContext,
   type PublishResult,
-} from '../lib/middlewares';
-import { mintToken } from '../lib/mintToken';
+} from '../lib/http/middlewares';
+import { mintToken } from '../lib/mint/mintToken';
 import { isPublishedRoute, routeEvent } from '../lib/routes';
 import { createRuntime, type Runtime } from '../lib/runtime';
 

@@ -1,5 +1,5 @@
 import type { MintErrorCode } from './errors';
-import type { MintRequest } from './mintRequest';
+import type { MintRequest } from './mint/request';
 
 /** What the audit trail knows about one decision; filled in as the request is checked. */
 // Type aliases rather than interfaces, so records pass as plain log attributes.

@@ -1,5 +1,5 @@
 import { MintError } from './errors';
-import { eventShapeOf, routeOf, type EventShape, type InboundEvent } from './inboundEvent';
+import { eventShapeOf, routeOf, type EventShape, type InboundEvent } from './http/request';
 
 /** Every route this function serves, as API Gateway names them. */
 export const ROUTES = Object.freeze({

@@ -1,9 +1,9 @@
 import { loadConfig, type Config } from './config';
 import { randomUUID } from 'node:crypto';
-import { createKeyCache, type FetchedSecret, type KeyCache } from './keyCache';
-import { logger } from './logger';
-import { createSecretsManagerClient, secretFetcher } from './secretsManager';
-import { importSigningKeys, type SigningKeys } from './signingKeys';
+import { createKeyCache, type FetchedSecret, type KeyCache } from './keys/keyCache';
+import { logger } from './log';
+import { createSecretsManagerClient, secretFetcher } from './secrets/secretsManager';
+import { importSigningKeys, type SigningKeys } from './keys/signingKeys';
 
 /** While serving stale keys, how long to wait between two refresh attempts. */
 export const STALE_RETRY_SECONDS = 5;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { importSigningKeys, signingKeyAt } from '../lib/signingKeys';
-import { signToken } from '../lib/tokenIssuer';
+import { importSigningKeys, signingKeyAt } from '../lib/keys/signingKeys';
+import { signToken } from '../lib/tokens/sign';
 
 /** Parses a lifetime such as 3600, 90s, 30m, 12h or 7d into seconds. */
 export function parseTtl(ttl: string): number {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config';
-import { ALGS_BY_KTY, type SigningAlg } from '../lib/keySet';
+import { ALGS_BY_KTY, type SigningAlg } from '../lib/keys/keySet';
 import {
   defaultPublishDelaySeconds,
   defaultRotationAlg,
@@ -12,8 +12,8 @@ import {
   newKeySetSecret,
   publicKeySet,
   rotateKeySet,
-} from '../lib/keyRotation';
-import { createSecretsManagerClient, secretFetcher, secretWriter } from '../lib/secretsManager';
+} from '../lib/keys/rotation';
+import { createSecretsManagerClient, secretFetcher, secretWriter } from '../lib/secrets/secretsManager';
 
 const ALGS: readonly string[] = Object.values(ALGS_BY_KTY).flat();
 

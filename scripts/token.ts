@@ -4,7 +4,7 @@
  * from the usual SDK chain): that is how an operator makes the first admin token.
  */
 import { parseArgs } from 'node:util';
-import { createSecretsManagerClient, secretFetcher } from '../lib/secretsManager';
+import { createSecretsManagerClient, secretFetcher } from '../lib/secrets/secretsManager';
 import { parseTtl, signCallerToken } from './callerTokens';
 import { localSigningSecret } from './localSecret';
 

@@ -62,7 +62,7 @@ const isWarmUpFailure = (line: LogLine): boolean =>
   line.detail.includes(String(process.env.SIGNING_SECRET_ID));
 
 beforeAll(async () => {
-  // lib/logger.ts reads the level when the module is first loaded, and tests/setupEnv.ts silences it:
+  // lib/log.ts reads the level when the module is first loaded, and tests/setupEnv.ts silences it:
   // load the handler afresh with INFO so the audit lines are really written.
   previousLogLevel = process.env.POWERTOOLS_LOG_LEVEL;
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
-import { logger } from '../../lib/logger';
+import { logger } from '../../lib/log';
 import { eventsFor, v2Event } from '../helpers/events';
 import { testHandler } from '../helpers/handler';
 import {

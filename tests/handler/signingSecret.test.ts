@@ -1,5 +1,5 @@
 import { MintError } from '../../lib/errors';
-import type { FetchedSecret } from '../../lib/keyCache';
+import type { FetchedSecret } from '../../lib/keys/keyCache';
 import { eventsFor } from '../helpers/events';
 import { testHandler } from '../helpers/handler';
 import { EVENT_SHAPES, expectMinted, expectRefusal } from '../helpers/outcomes';

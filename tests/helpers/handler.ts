@@ -1,5 +1,5 @@
-import type { Envelope } from '../../lib/envelope';
-import type { FetchedSecret } from '../../lib/keyCache';
+import type { Envelope } from '../../lib/http/envelope';
+import type { FetchedSecret } from '../../lib/keys/keyCache';
 import { createRuntime } from '../../lib/runtime';
 import { createHandler } from '../../handlers/generateJwt';
 import { fakeContext } from './events';

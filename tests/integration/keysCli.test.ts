@@ -1,8 +1,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { JSONWebKeySet } from 'jose';
-import type { StoredJwk } from '../../lib/keySet';
-import { secretWriter } from '../../lib/secretsManager';
-import { importSigningKeys, signingKeyAt } from '../../lib/signingKeys';
+import type { StoredJwk } from '../../lib/keys/keySet';
+import { secretWriter } from '../../lib/secrets/secretsManager';
+import { importSigningKeys, signingKeyAt } from '../../lib/keys/signingKeys';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../scripts/secretsManagerStandIn';
 import { keySetSecret, PRIVATE_MEMBERS, privateJwk } from '../helpers/keys';
 import { runKeys } from '../helpers/keysCli';

@@ -17,7 +17,7 @@ import {
 } from './support';
 
 // One structured JSON line per decision, and never a secret or a token in any line. The logger
-// reads POWERTOOLS_LOG_LEVEL when lib/logger.ts is first loaded, and tests/setupEnv.ts silences
+// reads POWERTOOLS_LOG_LEVEL when lib/log.ts is first loaded, and tests/setupEnv.ts silences
 // it: so nothing that loads the logger is imported statically here (the imports above are types,
 // test helpers and the stand-in), and the handler is loaded in beforeAll with INFO set.
 

@@ -1,6 +1,6 @@
 import { createHandler } from '../../handlers/generateJwt';
 import { createRuntime } from '../../lib/runtime';
-import { FETCH_LIMITS } from '../../lib/secretsManager';
+import { FETCH_LIMITS } from '../../lib/secrets/secretsManager';
 import {
   startSecretsManagerStandIn,
   type SecretsManagerStandIn,

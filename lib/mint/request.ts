@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { MintError } from './errors';
+import { MintError } from '../errors';
 
 const MAX_TEXT = 256;
 const MAX_LIST = 64;

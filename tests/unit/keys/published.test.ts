@@ -1,6 +1,6 @@
-import { jwksDocument, openIdConfiguration, publishedDocument } from '../../lib/discovery';
-import { importSigningKeys, type SigningKeys } from '../../lib/signingKeys';
-import { keySetSecret, privateJwk } from '../helpers/keys';
+import { jwksDocument, openIdConfiguration, publishedDocument } from '../../../lib/keys/published';
+import { importSigningKeys, type SigningKeys } from '../../../lib/keys/signingKeys';
+import { keySetSecret, privateJwk } from '../../helpers/keys';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 let keys: SigningKeys;

@@ -1,7 +1,7 @@
-import type { Config } from './config';
-import { MintError } from './errors';
+import type { Config } from '../config';
+import { MintError } from '../errors';
 import type { PublicJwk, SigningAlg } from './keySet';
-import type { PublishedRoute } from './routes';
+import type { PublishedRoute } from '../routes';
 import type { SigningKeys } from './signingKeys';
 
 /** Where the public keys are served, relative to the service's base URL. */

@@ -1,7 +1,7 @@
-import type { CallerClaims } from './callerToken';
-import type { Config } from './config';
-import { MintError } from './errors';
-import type { MintRequest } from './mintRequest';
+import type { CallerClaims } from '../tokens/callerToken';
+import type { Config } from '../config';
+import { MintError } from '../errors';
+import type { MintRequest } from './request';
 
 /** The claims of a token about to be minted, before `jti` and `iat` are stamped on. */
 export interface MintedClaims {

@@ -1,5 +1,5 @@
 import { importJWK, type JWK } from 'jose';
-import { MintError } from './errors';
+import { MintError } from '../errors';
 import {
   describeKey,
   MIN_HMAC_KEY_BYTES,

@@ -1,4 +1,4 @@
-import type { MintError, MintErrorCode } from './errors';
+import type { MintError, MintErrorCode } from '../errors';
 
 /** The original's success message ("operation succeeded"), kept byte for byte for existing clients. */
 export const SUCCESS_MESSAGE = '操作成功';

@@ -1,8 +1,8 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { AuditFacts } from './audit';
-import type { Config } from './config';
-import { MintError } from './errors';
-import type { KeyEntry, SigningKeys } from './signingKeys';
+import type { AuditFacts } from '../audit';
+import type { Config } from '../config';
+import { MintError } from '../errors';
+import type { KeyEntry, SigningKeys } from '../keys/signingKeys';
 
 /** What jwt-mint relies on from a verified caller token. */
 export interface CallerClaims {

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { MintError } from '../../lib/errors';
-import { importSigningKeys, MIN_HS256_KEY_BYTES, PLAIN_SECRET_ALG, signingKeyAt } from '../../lib/signingKeys';
+import { MintError } from '../../../lib/errors';
+import { importSigningKeys, MIN_HS256_KEY_BYTES, PLAIN_SECRET_ALG, signingKeyAt } from '../../../lib/keys/signingKeys';
 import { compactVerify, importJWK, SignJWT } from 'jose';
-import { ASYMMETRIC_ALGS, HMAC_ALGS, keySetSecret, privateJwk, publicHalf } from '../helpers/keys';
-import { SEED_MINTED_TOKEN, SEED_SECRET } from '../helpers/seed';
-import { TEST_SECRET } from '../helpers/tokens';
+import { ASYMMETRIC_ALGS, HMAC_ALGS, keySetSecret, privateJwk, publicHalf } from '../../helpers/keys';
+import { SEED_MINTED_TOKEN, SEED_SECRET } from '../../helpers/seed';
+import { TEST_SECRET } from '../../helpers/tokens';
 
 async function importFailure(secretString: string): Promise<MintError> {
   try {

@@ -1,5 +1,5 @@
-import { BASE_HEADERS, challengeFor, errorEnvelope, SUCCESS_MESSAGE, successEnvelope } from '../../lib/envelope';
-import { MintError, STATUS_BY_CODE, type MintErrorCode } from '../../lib/errors';
+import { BASE_HEADERS, challengeFor, errorEnvelope, SUCCESS_MESSAGE, successEnvelope } from '../../../lib/http/envelope';
+import { MintError, STATUS_BY_CODE, type MintErrorCode } from '../../../lib/errors';
 
 const ALL_CODES = Object.keys(STATUS_BY_CODE) as MintErrorCode[];
 

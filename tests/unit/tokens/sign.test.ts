@@ -1,9 +1,9 @@
 import { jwtVerify } from 'jose';
-import type { MintedClaims } from '../../lib/mintPolicy';
-import { importSigningKeys, signingKeyAt, type KeyEntry } from '../../lib/signingKeys';
-import { signToken } from '../../lib/tokenIssuer';
-import { SEED_SCOPES, SEED_SECRET } from '../helpers/seed';
-import { decodeJwt, hmacSignatureValid, TEST_SECRET } from '../helpers/tokens';
+import type { MintedClaims } from '../../../lib/mint/policy';
+import { importSigningKeys, signingKeyAt, type KeyEntry } from '../../../lib/keys/signingKeys';
+import { signToken } from '../../../lib/tokens/sign';
+import { SEED_SCOPES, SEED_SECRET } from '../../helpers/seed';
+import { decodeJwt, hmacSignatureValid, TEST_SECRET } from '../../helpers/tokens';
 
 const NOW = 1_900_000_000;
 const STAMP = { jti: '4b6f3c2a-1d2e-4f5a-8b9c-0d1e2f3a4b5c', iat: NOW };

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
-import { MintError } from '../../lib/errors';
-import { parseKeySet, publicJwkOf, signerIndexAt } from '../../lib/keySet';
-import { ALL_ALGS, keySetSecret, PRIVATE_MEMBERS, privateJwk, privateValues, publicHalf, rsaJwkOfBits } from '../helpers/keys';
+import { MintError } from '../../../lib/errors';
+import { parseKeySet, publicJwkOf, signerIndexAt } from '../../../lib/keys/keySet';
+import { ALL_ALGS, keySetSecret, PRIVATE_MEMBERS, privateJwk, privateValues, publicHalf, rsaJwkOfBits } from '../../helpers/keys';
 
 const NOW = 1_767_225_600; // 2026-01-01T00:00:00Z
 

@@ -1,10 +1,10 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Context } from 'aws-lambda';
-import { auditRecord, requestedFacts, type AuditFacts } from './audit';
-import { extractBearerToken } from './callerToken';
+import { auditRecord, requestedFacts, type AuditFacts } from '../audit';
+import { extractBearerToken } from '../tokens/callerToken';
 import { BASE_HEADERS, challengeFor, errorEnvelope, type Envelope } from './envelope';
-import { describeError, MintError, toMintError } from './errors';
+import { describeError, MintError, toMintError } from '../errors';
 import {
   assertBodySize,
   isJsonMediaType,
@@ -12,12 +12,12 @@ import {
   parseDirectBody,
   type EventShape,
   type InboundEvent,
-} from './inboundEvent';
-import type { PublishedDocument } from './discovery';
-import type { KeyCache } from './keyCache';
-import { parseMintRequest, type MintRequest } from './mintRequest';
-import type { PublishedRoute, RouteName } from './routes';
-import type { SigningKeys } from './signingKeys';
+} from './request';
+import type { PublishedDocument } from '../keys/published';
+import type { KeyCache } from '../keys/keyCache';
+import { parseMintRequest, type MintRequest } from '../mint/request';
+import type { PublishedRoute, RouteName } from '../routes';
+import type { SigningKeys } from '../keys/signingKeys';
 
 /**
  * The Lambda context, plus what the dispatcher routed (`shape`, `route`) and what the middlewares

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { MintError } from './errors';
+import { MintError } from '../errors';
 
 /** What another Lambda sends when it invokes jwt-mint directly. */
 export interface DirectInvokeEvent {

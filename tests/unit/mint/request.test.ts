@@ -1,5 +1,5 @@
-import { MintError, type MintErrorCode } from '../../lib/errors';
-import { parseMintRequest } from '../../lib/mintRequest';
+import { MintError, type MintErrorCode } from '../../../lib/errors';
+import { parseMintRequest } from '../../../lib/mint/request';
 
 /** Runs parseMintRequest and returns the MintError it threw. */
 function refusalOf(body: unknown): MintError {

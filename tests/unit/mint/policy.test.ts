@@ -1,8 +1,8 @@
-import type { CallerClaims } from '../../lib/callerToken';
-import { loadConfig, type Config } from '../../lib/config';
-import { MintError, type MintErrorCode } from '../../lib/errors';
-import { decideMintedClaims } from '../../lib/mintPolicy';
-import type { MintRequest } from '../../lib/mintRequest';
+import type { CallerClaims } from '../../../lib/tokens/callerToken';
+import { loadConfig, type Config } from '../../../lib/config';
+import { MintError, type MintErrorCode } from '../../../lib/errors';
+import { decideMintedClaims } from '../../../lib/mint/policy';
+import type { MintRequest } from '../../../lib/mint/request';
 
 const NOW = 1_900_000_000;
 const CALLER: CallerClaims = { sub: 'caller-1', scopes: ['generateJwt', 'push', 'query'] };

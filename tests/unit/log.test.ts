@@ -15,9 +15,9 @@ afterEach(() => {
 async function loggerAt(level: string) {
   const previous = process.env.POWERTOOLS_LOG_LEVEL;
   process.env.POWERTOOLS_LOG_LEVEL = level;
-  let loaded: typeof import('../../lib/logger') | undefined;
+  let loaded: typeof import('../../lib/log') | undefined;
   await jest.isolateModulesAsync(async () => {
-    loaded = await import('../../lib/logger');
+    loaded = await import('../../lib/log');
   });
   process.env.POWERTOOLS_LOG_LEVEL = previous;
   return loaded!.logger;

@@ -1,4 +1,4 @@
-import { MintError } from '../../lib/errors';
+import { MintError } from '../../../lib/errors';
 import {
   assertBodySize,
   eventShapeOf,
@@ -6,8 +6,8 @@ import {
   MAX_BODY_BYTES,
   parseDirectBody,
   routeOf,
-} from '../../lib/inboundEvent';
-import { v1Event, v2Event } from '../helpers/events';
+} from '../../../lib/http/request';
+import { v1Event, v2Event } from '../../helpers/events';
 
 function failureOf(run: () => unknown): MintError {
   try {

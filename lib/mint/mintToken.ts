@@ -1,10 +1,10 @@
-import type { AuditFacts } from './audit';
-import { verifyCallerToken } from './callerToken';
-import type { Config } from './config';
-import { decideMintedClaims } from './mintPolicy';
-import type { MintRequest } from './mintRequest';
-import { signingKeyAt, type SigningKeys } from './signingKeys';
-import { signToken, type MintedToken } from './tokenIssuer';
+import type { AuditFacts } from '../audit';
+import { verifyCallerToken } from '../tokens/callerToken';
+import type { Config } from '../config';
+import { decideMintedClaims } from './policy';
+import type { MintRequest } from './request';
+import { signingKeyAt, type SigningKeys } from '../keys/signingKeys';
+import { signToken, type MintedToken } from '../tokens/sign';
 
 /** Everything one mint decision depends on; nothing is read from the environment or the network. */
 export interface MintInput {

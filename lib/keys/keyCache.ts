@@ -1,4 +1,4 @@
-import { MintError } from './errors';
+import { MintError } from '../errors';
 
 /** One version of the signing secret as the store returned it. */
 export interface FetchedSecret {

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { describeError, MintError } from './errors';
-import type { FetchedSecret } from './keyCache';
+import { describeError, MintError } from '../errors';
+import type { FetchedSecret } from '../keys/keyCache';
 
 /**
  * Bounds on one fetch. The SDK's defaults can spend seconds retrying a throttled call; a caller

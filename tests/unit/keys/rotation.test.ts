@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { parseKeySet, type StoredJwk } from '../../lib/keySet';
+import { parseKeySet, type StoredJwk } from '../../../lib/keys/keySet';
 import {
   defaultPublishDelaySeconds,
   defaultRotationAlg,
@@ -8,9 +8,9 @@ import {
   publicKeySet,
   rotateKeySet,
   type RotationPolicy,
-} from '../../lib/keyRotation';
-import { importSigningKeys, signingKeyAt } from '../../lib/signingKeys';
-import { ALL_ALGS, keySetSecret, PRIVATE_MEMBERS, privateJwk } from '../helpers/keys';
+} from '../../../lib/keys/rotation';
+import { importSigningKeys, signingKeyAt } from '../../../lib/keys/signingKeys';
+import { ALL_ALGS, keySetSecret, PRIVATE_MEMBERS, privateJwk } from '../../helpers/keys';
 
 const NOW = 1_767_225_600; // 2026-01-01T00:00:00Z
 const CACHE = 300;

@@ -1,5 +1,5 @@
-import { MintError } from '../../lib/errors';
-import { createKeyCache, type FetchedSecret, type KeyCacheEvent } from '../../lib/keyCache';
+import { MintError } from '../../../lib/errors';
+import { createKeyCache, type FetchedSecret, type KeyCacheEvent } from '../../../lib/keys/keyCache';
 
 const CACHE_SECONDS = 300;
 const STALE_SECONDS = 900;

@@ -11,7 +11,7 @@
  * The key that signs at an instant is the first in the set whose [nbf, retired_at) holds it.
  */
 import type { JWK } from 'jose';
-import { MintError } from './errors';
+import { MintError } from '../errors';
 
 /** The algorithms a key may carry, by key type. */
 export const ALGS_BY_KTY = Object.freeze({

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
-import type { MintedClaims } from './mintPolicy';
-import type { KeyEntry } from './signingKeys';
+import type { MintedClaims } from '../mint/policy';
+import type { KeyEntry } from '../keys/signingKeys';
 
 /** A signed token and the claims stamped on at signing time, for the audit log. */
 export interface MintedToken {

@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { extractBearerToken, readScopes, verifyCallerToken } from '../../lib/callerToken';
-import { loadConfig, type Config } from '../../lib/config';
-import { MintError, type MintErrorCode } from '../../lib/errors';
-import { importSigningKeys, type SigningKeys } from '../../lib/signingKeys';
-import { b64url, callerToken, craftToken, TEST_SECRET } from '../helpers/tokens';
+import { extractBearerToken, readScopes, verifyCallerToken } from '../../../lib/tokens/callerToken';
+import { loadConfig, type Config } from '../../../lib/config';
+import { MintError, type MintErrorCode } from '../../../lib/errors';
+import { importSigningKeys, type SigningKeys } from '../../../lib/keys/signingKeys';
+import { b64url, callerToken, craftToken, TEST_SECRET } from '../../helpers/tokens';
 
 const NOW_SECONDS = 1_900_000_000;
 const NOW = new Date(NOW_SECONDS * 1000);
