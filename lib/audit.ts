@@ -1,48 +1,34 @@
-import type { MintErrorCode } from './errors';
-import type { MintRequest } from './mint/request';
+/**
+ * The audit trail's record: one per decision of an audited route. Domain functions return these
+ * facts with what they decided, or throw a MintError carrying them.
+ */
 
-/** What the audit trail knows about one decision; filled in as the request is checked. */
+/** What is known about one decision. */
 // Type aliases rather than interfaces, so records pass as plain log attributes.
 export type AuditFacts = {
-  callerSub?: string;
-  subject?: string;
-  aud?: string | string[];
-  scope?: readonly string[];
-  jti?: string;
-  exp?: number;
+  readonly callerSub?: string;
+  readonly subject?: string;
+  readonly aud?: string | readonly string[];
+  readonly scope?: readonly string[];
+  readonly jti?: string;
+  readonly exp?: number;
 };
-
-/**
- * What a request asks for, known as soon as its body is read: a denial is audited with it, and a
- * mint replaces it with what was actually issued.
- */
-export function requestedFacts(request: MintRequest): AuditFacts {
-  return {
-    subject: request.subject,
-    ...(request.audience === undefined ? {} : { aud: request.audience }),
-    ...(request.authorities === undefined ? {} : { scope: request.authorities }),
-    ...(request.expiresAt === undefined ? {} : { exp: request.expiresAt }),
-  };
-}
 
 /** One structured audit line: who asked, for whom, and what was decided. Never a token or a key. */
 export type AuditRecord = AuditFacts & {
   readonly audit: 'issued' | 'denied';
-  readonly requestId: string;
-  readonly reason?: MintErrorCode;
+  readonly reason?: string;
   readonly status: number;
 };
 
-/** Builds the audit record for a decision. */
+/** Builds the audit record for a decision; a denial carries its stable error code and status. */
 export function auditRecord(
   decision: 'issued' | 'denied',
-  requestId: string,
   facts: AuditFacts,
-  denial?: { readonly reason: MintErrorCode; readonly status: number },
+  denial?: { readonly reason: string; readonly status: number },
 ): AuditRecord {
   return {
     audit: decision,
-    requestId,
     status: denial?.status ?? 200,
     ...(denial ? { reason: denial.reason } : {}),
     ...facts,

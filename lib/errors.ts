@@ -1,3 +1,5 @@
+import type { AuditFacts } from './audit';
+
 /**
  * The one error type of jwt-mint. Every failure a caller can see is a MintError with a stable
  * `code`; the envelope middleware turns it into a response in one place.
@@ -55,12 +57,20 @@ export class MintError extends Error {
   readonly statusCode: number;
   /** True below 500: only then is `message` safe to send to the caller. */
   readonly expose: boolean;
+  /** What was known of the request when it was refused, for its audit line. */
+  readonly facts: AuditFacts;
 
-  constructor(code: MintErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: MintErrorCode, message: string, options?: { cause?: unknown; facts?: AuditFacts }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.statusCode = STATUS_BY_CODE[code];
     this.expose = this.statusCode < 500;
+    this.facts = Object.freeze({ ...options?.facts });
+  }
+
+  /** The same refusal, also carrying what the caller of the refusing function knew; the error's own facts win. */
+  withFacts(known: AuditFacts): MintError {
+    return new MintError(this.code, this.message, { cause: this.cause, facts: { ...known, ...this.facts } });
   }
 
   /** The message that may be shown to the caller. */

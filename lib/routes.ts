@@ -1,49 +1,43 @@
-import { MintError } from './errors';
-import { eventShapeOf, routeOf, type EventShape, type InboundEvent } from './http/request';
-
-/** Every route this function serves, as API Gateway names them. */
-export const ROUTES = Object.freeze({
-  mint: 'POST /user/generateJwt',
-  jwks: 'GET /.well-known/jwks.json',
-  openidConfiguration: 'GET /.well-known/openid-configuration',
-} as const);
-
-export type RouteName = keyof typeof ROUTES;
-/** The routes that publish keys: no caller token, no body, cacheable. */
-export type PublishedRoute = Exclude<RouteName, 'mint'>;
-
 /**
- * Finds the route an HTTP request asks for.
- * @throws MintError NOT_FOUND for an unknown path, METHOD_NOT_ALLOWED for a known path and another method.
+ * The function's routes: one entry each, and the function that serves it. This table is the one
+ * place a route is named; serverless.yml routes the same paths to the function, and the packaging
+ * test holds the two equal.
  */
-export function resolveRoute(route: string): RouteName {
-  const match = (Object.entries(ROUTES) as [RouteName, string][]).find(([, known]) => known === route);
-  if (match) return match[0];
-  const path = route.slice(route.indexOf(' ') + 1);
-  const samePath = Object.values(ROUTES).find((known) => known.endsWith(` ${path}`));
-  if (samePath !== undefined) throw new MintError('METHOD_NOT_ALLOWED', `Use ${samePath}.`);
-  throw new MintError('NOT_FOUND', `No route ${route}.`);
+import { successEnvelope } from './http/envelope';
+import type { Route, RouteRequest, RouteResult } from './http/router';
+import { headerValuesOf } from './http/request';
+import { discoveryIssuer, jwksDocument, openIdConfiguration } from './keys/published';
+import { mintToken } from './mint/mintToken';
+import type { Runtime } from './runtime';
+
+const JWKS_PATH = '/.well-known/jwks.json';
+
+export const ROUTES: readonly Route<Runtime>[] = [
+  { method: 'POST', path: '/user/generateJwt', body: 'json', format: 'envelope', audit: true, directInvoke: true, serve: mint },
+  { method: 'GET', path: JWKS_PATH, format: 'document', serve: jwks },
+  { method: 'GET', path: '/.well-known/openid-configuration', format: 'document', serve: openIdDiscovery },
+];
+
+/** POST /user/generateJwt, and every direct invoke: the original's endpoint. */
+async function mint(request: RouteRequest, runtime: Runtime): Promise<RouteResult> {
+  const minted = await mintToken({
+    authorization: headerValuesOf(request, 'authorization'),
+    body: request.body,
+    keys: runtime.keyCache.get,
+    config: runtime.config,
+    now: new Date(runtime.now()),
+    newJti: runtime.newJti,
+  });
+  return { body: successEnvelope(minted.token), audit: minted.facts };
 }
 
-/** Where an event goes: its shape, and the route it names or the refusal of one it cannot. */
-export interface Routing {
-  readonly shape: EventShape;
-  readonly route: RouteName | MintError;
+/** The public keys verifiers fetch. */
+async function jwks(_request: RouteRequest, runtime: Runtime): Promise<RouteResult> {
+  return { body: jwksDocument(await runtime.keyCache.get()) };
 }
 
-/** Routes an event once, for the dispatcher: a direct invoke always mints. */
-export function routeEvent(event: InboundEvent): Routing {
-  const shape = eventShapeOf(event);
-  if (shape === 'direct') return { shape, route: 'mint' };
-  try {
-    return { shape, route: resolveRoute(routeOf(event as Extract<InboundEvent, { headers: unknown }>, shape)) };
-  } catch (error) {
-    if (error instanceof MintError) return { shape, route: error };
-    throw error;
-  }
-}
-
-/** True for the routes the publish chain serves. */
-export function isPublishedRoute(route: RouteName | MintError): route is PublishedRoute {
-  return route === 'jwks' || route === 'openidConfiguration';
+/** The discovery document, when TOKEN_ISSUER is the service's base URL (404 otherwise, before any key fetch). */
+async function openIdDiscovery(_request: RouteRequest, runtime: Runtime): Promise<RouteResult> {
+  const issuer = discoveryIssuer(runtime.config.tokenIssuer);
+  return { body: openIdConfiguration(await runtime.keyCache.get(), issuer, JWKS_PATH) };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { importSigningKeys, signingKeyAt } from '../lib/keys/signingKeys';
 import { signToken } from '../lib/tokens/sign';
+import { epochSeconds } from '../lib/time';
 
 /** Parses a lifetime such as 3600, 90s, 30m, 12h or 7d into seconds. */
 export function parseTtl(ttl: string): number {
@@ -21,7 +22,7 @@ export async function signCallerToken(options: {
   ttlSeconds: number;
   nowSeconds?: number;
 }): Promise<string> {
-  const iat = options.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const iat = options.nowSeconds ?? epochSeconds(Date.now());
   const now = new Date(iat * 1000);
   const keys = await importSigningKeys(options.secretString, now);
   const minted = await signToken(

@@ -1,4 +1,5 @@
 import type { MintError, MintErrorCode } from '../errors';
+import { BASE_HEADERS, type ResponseFormat } from './response';
 
 /** The original's success message ("operation succeeded"), kept byte for byte for existing clients. */
 export const SUCCESS_MESSAGE = '操作成功';
@@ -22,13 +23,6 @@ export function errorEnvelope(error: MintError): Envelope {
   return { code: error.statusCode, message: error.publicMessage, data: null, error: error.code };
 }
 
-/** Headers every HTTP response carries: a token must never sit in a cache or be sniffed as HTML. */
-export const BASE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'Content-Type': 'application/json',
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-});
-
 /** The RFC 6750 challenge for an authentication or scope failure, if the error calls for one. */
 export function challengeFor(error: MintError, requiredScope: string): string | undefined {
   switch (error.code) {
@@ -42,4 +36,19 @@ export function challengeFor(error: MintError, requiredScope: string): string | 
     default:
       return undefined;
   }
+}
+
+/** The original route's format: every outcome in the envelope, with `code` equal to the status. */
+export function envelopeFormat(options: { readonly requiredScope: string }): ResponseFormat {
+  return {
+    success: (body) => ({ status: (body as Envelope).code, headers: BASE_HEADERS, body }),
+    failure: (error) => {
+      const challenge = challengeFor(error, options.requiredScope);
+      return {
+        status: error.statusCode,
+        headers: challenge === undefined ? BASE_HEADERS : { ...BASE_HEADERS, 'WWW-Authenticate': challenge },
+        body: errorEnvelope(error),
+      };
+    },
+  };
 }

@@ -1,25 +1,89 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { MintError } from '../errors';
+/**
+ * The request edge's first step: any event this function accepts (API Gateway HTTP API payload
+ * 2.0, REST API payload 1.0, or a direct invoke from another Lambda) becomes one InboundRequest.
+ * The event itself is never changed.
+ */
 
-/** What another Lambda sends when it invokes jwt-mint directly. */
-export interface DirectInvokeEvent {
-  readonly authorization?: unknown;
-  readonly body?: unknown;
-}
-
-export type InboundEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent | DirectInvokeEvent;
-
-/** Which of the three event shapes an event is; the response takes the same shape. */
+/** Which of the three event shapes a request arrived as; the response takes the same shape. */
 export type EventShape = 'http-v2' | 'http-v1' | 'direct';
 
-/** The largest request body we read, in bytes. */
-export const MAX_BODY_BYTES = 16 * 1024;
+/** One request, whatever event it arrived in. */
+export interface InboundRequest {
+  readonly shape: EventShape;
+  /** Upper-case; a direct invoke is a POST. */
+  readonly method: string;
+  /** The route's path without API Gateway's stage prefix; undefined for a direct invoke. */
+  readonly path: string | undefined;
+  /** Header names lower-cased, each with every value it arrived with, in order. */
+  readonly headers: Readonly<Record<string, readonly string[]>>;
+  /** HTTP: the body text as sent. Direct: the `body` member as given (an object or a JSON string). */
+  readonly body: unknown;
+  /** HTTP only: the body text is base64 of the bytes sent. */
+  readonly isBase64Encoded: boolean;
+}
 
 /**
- * Tells the event shapes apart by the fields API Gateway always sets, and that routing reads. An
- * event lacking any of them did not come from API Gateway: it is read as a direct invoke.
+ * Turns an event into the request it carries. An event lacking any field API Gateway always sets
+ * did not come from API Gateway: it is read as a direct invoke, and anything that is not an
+ * object as a direct invoke with nothing in it.
  */
-export function eventShapeOf(event: unknown): EventShape {
+export function normalizeEvent(event: unknown): InboundRequest {
+  const shape = eventShapeOf(event);
+  if (shape === 'direct') return directRequest(event);
+  const http = event as Record<string, unknown> & { requestContext: Record<string, unknown> };
+  const isBase64Encoded = http.isBase64Encoded === true;
+  const body = typeof http.body === 'string' ? http.body : undefined;
+  if (shape === 'http-v1') {
+    const path = typeof http.resource === 'string' ? http.resource : http.path;
+    return {
+      shape,
+      method: (http.httpMethod as string).toUpperCase(),
+      path: typeof path === 'string' ? path : '',
+      headers: headerValues(http.multiValueHeaders, http.headers),
+      body,
+      isBase64Encoded,
+    };
+  }
+  // A named route key ("POST /user/generateJwt") is the route API Gateway matched, its path without
+  // any stage or base-path prefix; `$default` leaves only the request's own method and raw path.
+  const requestMethod = ((http.requestContext.http as Record<string, unknown>).method as string).toUpperCase();
+  const routeKey = http.routeKey as string;
+  const space = routeKey.indexOf(' ');
+  const named = routeKey !== '$default' && space > 0;
+  const keyMethod = routeKey.slice(0, space).toUpperCase();
+  return {
+    shape,
+    method: named && keyMethod !== 'ANY' ? keyMethod : requestMethod,
+    path: named ? routeKey.slice(space + 1) : typeof http.rawPath === 'string' ? http.rawPath : '',
+    headers: headerValues(undefined, http.headers),
+    body,
+    isBase64Encoded,
+  };
+}
+
+/** Every value of one header, by its name in any case. */
+export function headerValuesOf(request: Pick<InboundRequest, 'headers'>, name: string): readonly string[] {
+  return request.headers[name.toLowerCase()] ?? [];
+}
+
+function directRequest(event: unknown): InboundRequest {
+  const direct = isRecord(event) && !Array.isArray(event) ? event : {};
+  const authorization = typeof direct.authorization === 'string' ? [direct.authorization] : [];
+  return {
+    shape: 'direct',
+    method: 'POST',
+    path: undefined,
+    headers: Object.assign(Object.create(null), authorization.length > 0 ? { authorization } : {}),
+    body: direct.body,
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * Tells the shapes apart by the fields API Gateway always sets and that routing reads, so that an
+ * odd event carrying fields of both shapes is read by the ones of the shape it is.
+ */
+function eventShapeOf(event: unknown): EventShape {
   if (!isRecord(event) || !isRecord(event.requestContext)) return 'direct';
   const http = event.requestContext.http;
   if (event.version === '2.0' && typeof event.routeKey === 'string' && isRecord(http) && typeof http.method === 'string') {
@@ -29,77 +93,27 @@ export function eventShapeOf(event: unknown): EventShape {
   return 'direct';
 }
 
+/**
+ * Header values by lower-cased name. A REST API event repeats each header's last value in
+ * `headers` and lists them all in `multiValueHeaders`; both are read and a value is kept once, so
+ * that no value, in any spelling of the name, is hidden by another.
+ */
+function headerValues(multi: unknown, single: unknown): Record<string, string[]> {
+  // No prototype: a header named "__proto__" or "constructor" is a header like any other.
+  const values: Record<string, string[]> = Object.create(null);
+  const add = (name: string, value: unknown) => {
+    if (typeof value !== 'string') return;
+    const key = name.toLowerCase();
+    const list = values[key] ?? (values[key] = []);
+    if (!list.includes(value)) list.push(value);
+  };
+  if (isRecord(multi)) {
+    for (const [name, list] of Object.entries(multi)) if (Array.isArray(list)) for (const value of list) add(name, value);
+  }
+  if (isRecord(single)) for (const [name, value] of Object.entries(single)) add(name, value);
+  return values;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-/** An HTTP request's route as "METHOD /path", without API Gateway's stage prefix. */
-export function routeOf(
-  event: APIGatewayProxyEventV2 | APIGatewayProxyEvent,
-  shape: EventShape = eventShapeOf(event),
-): string {
-  // Read the fields of the shape eventShapeOf found, whatever else an odd event carries.
-  if (shape === 'http-v1') {
-    const rest = event as APIGatewayProxyEvent;
-    return `${rest.httpMethod.toUpperCase()} ${rest.resource ?? rest.path}`;
-  }
-  const http = event as APIGatewayProxyEventV2;
-  if (http.routeKey && http.routeKey !== '$default') return http.routeKey;
-  return `${http.requestContext.http.method.toUpperCase()} ${http.rawPath}`;
-}
-
-/** Header names lower-cased, so `AUTHORIZATION` and `authorization` are one header. */
-export function lowerCaseHeaders(headers: Record<string, string | undefined> | null | undefined): Record<string, string> {
-  const lowered: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (typeof value === 'string') lowered[name.toLowerCase()] = value;
-  }
-  return lowered;
-}
-
-/** True for `application/json` and `application/<anything>+json`, in any case, with parameters. */
-export function isJsonMediaType(contentType: string | undefined): boolean {
-  return contentType !== undefined && /^application\/([^;\s]+\+)?json\s*(;|$)/i.test(contentType.trim());
-}
-
-/**
- * Refuses a body larger than MAX_BODY_BYTES before anything parses it.
- * @throws MintError BODY_TOO_LARGE (413), or INVALID_REQUEST (400) for a body object too deep to measure.
- */
-export function assertBodySize(body: unknown, isBase64Encoded: boolean): void {
-  let bytes = 0;
-  if (typeof body === 'string') {
-    bytes = Buffer.byteLength(body, isBase64Encoded ? 'base64' : 'utf8');
-  } else if (body !== undefined && body !== null) {
-    bytes = Buffer.byteLength(serialise(body), 'utf8');
-  }
-  if (bytes > MAX_BODY_BYTES) {
-    throw new MintError('BODY_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
-  }
-}
-
-/**
- * A direct-invoke body object as JSON text, to measure it.
- * @throws MintError INVALID_REQUEST (400) when it is nested too deep to serialise: JSON.stringify
- * recurses and overflows the stack at a few thousand levels, which must not surface as a 500.
- */
-function serialise(body: unknown): string {
-  try {
-    return JSON.stringify(body) ?? '';
-  } catch {
-    throw new MintError('INVALID_REQUEST', 'The request body is nested too deeply to read.');
-  }
-}
-
-/**
- * Parses a direct-invoke body, which may be the JSON object itself or a JSON string.
- * @throws MintError MALFORMED_JSON (400).
- */
-export function parseDirectBody(body: unknown): unknown {
-  if (typeof body !== 'string') return body;
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new MintError('MALFORMED_JSON', 'The request body is not valid JSON.');
-  }
 }

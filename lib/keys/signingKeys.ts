@@ -1,5 +1,6 @@
 import { importJWK, type JWK } from 'jose';
 import { MintError } from '../errors';
+import { epochSeconds } from '../time';
 import {
   describeKey,
   MIN_HMAC_KEY_BYTES,
@@ -50,7 +51,7 @@ export interface SigningKeys {
  * @throws MintError SIGNING_KEY_UNUSABLE, with a message that names the problem but never the key.
  */
 export async function importSigningKeys(secretString: string, now: Date = new Date()): Promise<SigningKeys> {
-  const keySet = parseKeySet(secretString, Math.floor(now.getTime() / 1000));
+  const keySet = parseKeySet(secretString, epochSeconds(now));
   const imported = await Promise.all(keySet.keys.map((spec, index) => importKey(spec, index)));
   return {
     format: keySet.format,
@@ -65,7 +66,7 @@ export async function importSigningKeys(secretString: string, now: Date = new Da
  * @throws MintError SIGNING_KEY_UNUSABLE when no key may sign at that instant.
  */
 export function signingKeyAt(keys: SigningKeys, now: Date): KeyEntry {
-  const index = signerIndexAt(keys.signers, Math.floor(now.getTime() / 1000));
+  const index = signerIndexAt(keys.signers, epochSeconds(now));
   const signer = index === undefined ? undefined : keys.signers[index];
   if (signer === undefined) {
     throw new MintError(

@@ -1,37 +1,64 @@
 import type { AuditFacts } from '../audit';
-import { verifyCallerToken } from '../tokens/callerToken';
 import type { Config } from '../config';
-import { decideMintedClaims } from './policy';
-import type { MintRequest } from './request';
+import { toMintError } from '../errors';
 import { signingKeyAt, type SigningKeys } from '../keys/signingKeys';
-import { signToken, type MintedToken } from '../tokens/sign';
+import { epochSeconds } from '../time';
+import { extractBearerToken, verifyCallerToken } from '../tokens/callerToken';
+import { signToken } from '../tokens/sign';
+import { decideMintedClaims } from './policy';
+import { parseMintRequest, type MintRequest } from './request';
 
 /** Everything one mint decision depends on; nothing is read from the environment or the network. */
 export interface MintInput {
-  readonly callerToken: string;
-  readonly request: MintRequest;
-  readonly keys: SigningKeys;
+  /** Every value of the request's Authorization header. */
+  readonly authorization: readonly string[];
+  /** The parsed JSON body. */
+  readonly body: unknown;
+  /** The signing keys, fetched only once the request has passed the checks that need none. */
+  readonly keys: () => Promise<SigningKeys>;
   readonly config: Config;
   readonly now: Date;
   readonly newJti: () => string;
-  /** Filled in as the decision proceeds, so that a denial can be audited with what was known. */
+}
+
+/** A minted token and what was decided, for the audit line. */
+export interface Minted {
+  readonly token: string;
   readonly facts: AuditFacts;
 }
 
 /**
- * Verifies the caller, decides the claims and signs the new token.
- * @throws MintError for every refusal (401, 403, 400).
+ * Reads the request, verifies the caller, decides the claims and signs the new token.
+ * @throws MintError for every refusal (400, 401, 403, 5xx), carrying what was known for the audit line.
  */
-export async function mintToken(input: MintInput): Promise<MintedToken> {
-  const { request, keys, config, now, facts } = input;
-  const caller = await verifyCallerToken(input.callerToken, keys, config, now, facts);
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  const claims = decideMintedClaims(request, caller, config, nowSeconds);
-  facts.aud = claims.aud;
-  facts.scope = claims.scope;
-  facts.exp = claims.exp;
-  // Chosen per request, not per cache load: a key published ahead of use starts signing at its `nbf`.
-  const minted = await signToken(claims, signingKeyAt(keys, now), { jti: input.newJti(), iat: nowSeconds });
-  facts.jti = minted.jti;
-  return minted;
+export async function mintToken(input: MintInput): Promise<Minted> {
+  const { config, now } = input;
+  const request = parseMintRequest(input.body);
+  let known = requestedFacts(request);
+  try {
+    const callerToken = extractBearerToken(input.authorization.at(-1));
+    const keys = await input.keys();
+    const caller = await verifyCallerToken(callerToken, keys, config, now);
+    known = { ...known, callerSub: caller.sub };
+    const iat = epochSeconds(now);
+    const claims = decideMintedClaims(request, caller, config, iat);
+    // Chosen per request, not per cache load: a key published ahead of use starts signing at its `nbf`.
+    const minted = await signToken(claims, signingKeyAt(keys, now), { jti: input.newJti(), iat });
+    return {
+      token: minted.token,
+      facts: { callerSub: caller.sub, subject: claims.sub, aud: claims.aud, scope: claims.scope, exp: claims.exp, jti: minted.jti },
+    };
+  } catch (error) {
+    throw toMintError(error).withFacts(known);
+  }
+}
+
+/** What a request asks for: a denial is audited with it, a mint with what was actually issued. */
+function requestedFacts(request: MintRequest): AuditFacts {
+  return {
+    subject: request.subject,
+    ...(request.audience === undefined ? {} : { aud: request.audience }),
+    ...(request.authorities === undefined ? {} : { scope: request.authorities }),
+    ...(request.expiresAt === undefined ? {} : { exp: request.expiresAt }),
+  };
 }

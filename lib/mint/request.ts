@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { MintError } from '../errors';
+import { epochSeconds } from '../time';
 
 const MAX_TEXT = 256;
 const MAX_LIST = 64;
@@ -30,7 +31,7 @@ export function isoToEpochSeconds(iso: string): number {
   const offsetMinutes = Number(match[10] ?? 0);
   if (!exists || offsetHours > 23 || offsetMinutes > 59) return Number.NaN;
   const offsetMs = (match[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return Math.floor((local - offsetMs) / 1000);
+  return epochSeconds(local - offsetMs);
 }
 
 /** One of the three instant forms the original accepted, normalised to whole epoch seconds. */

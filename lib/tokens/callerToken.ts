@@ -1,8 +1,8 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { AuditFacts } from '../audit';
 import type { Config } from '../config';
 import { MintError } from '../errors';
 import type { KeyEntry, SigningKeys } from '../keys/signingKeys';
+import { epochSeconds } from '../time';
 
 /** What jwt-mint relies on from a verified caller token. */
 export interface CallerClaims {
@@ -44,30 +44,29 @@ export function readScopes(scope: unknown): string[] | undefined {
 
 /**
  * Verifies a caller token against the loaded keys and the configured audience and scope.
- * The accepted algorithm is the key's own, never the token header's. Once the token is genuine its
- * `sub` goes into `facts`, so that a scope refusal is audited with who asked.
- * @throws MintError INVALID_TOKEN or TOKEN_EXPIRED (401), INSUFFICIENT_SCOPE (403).
+ * The accepted algorithm is the key's own, never the token header's.
+ * @throws MintError INVALID_TOKEN or TOKEN_EXPIRED (401), INSUFFICIENT_SCOPE (403), the latter
+ * carrying the genuine caller's `sub` so that the refusal is audited with who asked.
  */
 export async function verifyCallerToken(
   token: string,
   keys: SigningKeys,
   config: Pick<Config, 'callerAudience' | 'requiredScope' | 'clockToleranceSeconds'>,
   now: Date,
-  facts?: AuditFacts,
 ): Promise<CallerClaims> {
   assertCanonicalCompactJws(token);
   const payload = await verifyWithKeySet(token, keys, config, now);
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  if (typeof payload.iat === 'number' && payload.iat > nowSeconds + config.clockToleranceSeconds) {
+  if (typeof payload.iat === 'number' && payload.iat > epochSeconds(now) + config.clockToleranceSeconds) {
     throw new MintError('INVALID_TOKEN', 'The caller token was issued in the future ("iat").');
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') {
     throw new MintError('INVALID_TOKEN', 'The caller token has no subject ("sub").');
   }
-  if (facts) facts.callerSub = payload.sub;
   const scopes = readScopes(payload.scope);
   if (scopes === undefined || !scopes.includes(config.requiredScope)) {
-    throw new MintError('INSUFFICIENT_SCOPE', `The caller token lacks the "${config.requiredScope}" scope.`);
+    throw new MintError('INSUFFICIENT_SCOPE', `The caller token lacks the "${config.requiredScope}" scope.`, {
+      facts: { callerSub: payload.sub },
+    });
   }
   return { sub: payload.sub, scopes };
 }

@@ -81,7 +81,7 @@ afterAll(() => {
 });
 
 function auditLine(lines: readonly LogLine[], requestId: string): LogLine | undefined {
-  return lines.find((line) => line.requestId === requestId && typeof line.audit === 'string');
+  return lines.find((line) => line.function_request_id === requestId && typeof line.audit === 'string');
 }
 
 describe('audit log', () => {
@@ -151,7 +151,7 @@ describe('audit log', () => {
     expect(auditLine(lines, requestId)).toMatchObject({
       message: 'issued',
       audit: 'issued',
-      requestId,
+      function_request_id: requestId,
       status: 200,
       callerSub: 'caller-1',
       subject,
@@ -172,14 +172,14 @@ describe('audit log', () => {
   ])('writes a "denied" line for $requestId with reason $reason', ({ requestId, reason, status, subject, callerSub }) => {
     // Assess
     const line = auditLine(lines, requestId);
-    expect(line).toMatchObject({ message: 'denied', audit: 'denied', requestId, reason, status });
+    expect(line).toMatchObject({ message: 'denied', audit: 'denied', function_request_id: requestId, reason, status });
     expect(line?.subject).toBe(subject);
     expect(line?.callerSub).toBe(callerSub);
   });
 
   test('writes exactly one audit line per request', () => {
     // Assess
-    const audited = lines.filter((line) => typeof line.audit === 'string').map((line) => line.requestId);
+    const audited = lines.filter((line) => typeof line.audit === 'string').map((line) => line.function_request_id);
     expect(audited.sort()).toEqual(Object.keys(statuses).sort());
   });
 

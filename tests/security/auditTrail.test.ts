@@ -156,8 +156,19 @@ afterAll(async () => {
   process.env = previousEnv;
 });
 
+/** What Powertools' injectLambdaContext adds to every line written during an invocation. */
+function lambdaContext(requestId: string): LogLine {
+  return {
+    cold_start: expect.any(Boolean),
+    function_arn: expect.any(String),
+    function_memory_size: expect.anything(),
+    function_name: expect.any(String),
+    function_request_id: requestId,
+  };
+}
+
 function auditLinesOf(requestId: string): LogLine[] {
-  return lines.filter((line) => line.requestId === requestId && 'audit' in line);
+  return lines.filter((line) => line.function_request_id === requestId && 'audit' in line);
 }
 
 function auditLineOf(requestId: string): LogLine {
@@ -199,8 +210,8 @@ test('an "issued" line names the caller, the subject, aud, scope, and the jti an
       timestamp: expect.any(String),
       service: 'jwt-mint',
       sampling_rate: 0,
+      ...lambdaContext(requestId),
       audit: 'issued',
-      requestId,
       status: 200,
       callerSub: 'caller-1',
       subject: minted.sub,
@@ -238,8 +249,8 @@ test.each([
     timestamp: expect.any(String),
     service: 'jwt-mint',
     sampling_rate: 0,
+    ...lambdaContext(requestId),
     audit: 'denied',
-    requestId,
     reason,
     status,
     ...known,

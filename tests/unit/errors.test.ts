@@ -47,6 +47,28 @@ describe('MintError', () => {
     },
   );
 
+  test('carries no facts unless it is given some', () => {
+    // Act
+    const error = new MintError('MISSING_TOKEN', 'x');
+
+    // Assess
+    expect(error.facts).toEqual({});
+  });
+
+  test('withFacts returns the same refusal with what the caller knew, its own facts winning', () => {
+    // Prepare
+    const cause = new Error('jose said no');
+    const refused = new MintError('INSUFFICIENT_SCOPE', 'no scope', { cause, facts: { callerSub: 'genuine' } });
+
+    // Act
+    const audited = refused.withFacts({ subject: 'svc-1', callerSub: 'from the request' });
+
+    // Assess
+    expect(audited).toMatchObject({ code: 'INSUFFICIENT_SCOPE', statusCode: 403, message: 'no scope', cause });
+    expect(audited.facts).toEqual({ subject: 'svc-1', callerSub: 'genuine' });
+    expect(refused.facts).toEqual({ callerSub: 'genuine' });
+  });
+
   test('keeps the cause for the log', () => {
     // Prepare
     const cause = new Error('socket hang up');

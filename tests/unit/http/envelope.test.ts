@@ -1,4 +1,4 @@
-import { BASE_HEADERS, challengeFor, errorEnvelope, SUCCESS_MESSAGE, successEnvelope } from '../../../lib/http/envelope';
+import { challengeFor, envelopeFormat, errorEnvelope, SUCCESS_MESSAGE, successEnvelope } from '../../../lib/http/envelope';
 import { MintError, STATUS_BY_CODE, type MintErrorCode } from '../../../lib/errors';
 
 const ALL_CODES = Object.keys(STATUS_BY_CODE) as MintErrorCode[];
@@ -48,18 +48,6 @@ describe('errorEnvelope', () => {
   );
 });
 
-describe('BASE_HEADERS', () => {
-  test('mark every HTTP response as JSON, never to be cached or sniffed', () => {
-    // Assess
-    expect(BASE_HEADERS).toEqual({
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-    });
-    expect(Object.isFrozen(BASE_HEADERS)).toBe(true);
-  });
-});
-
 describe('challengeFor', () => {
   test.each<{ code: MintErrorCode; challenge: string }>([
     { code: 'MISSING_TOKEN', challenge: 'Bearer' },
@@ -92,4 +80,34 @@ describe('challengeFor', () => {
       expect(header).toBeUndefined();
     },
   );
+});
+
+describe('envelopeFormat', () => {
+  const format = envelopeFormat({ requiredScope: 'generateJwt' });
+
+  test('answers a mint with status 200 and the envelope as it is', () => {
+    // Act
+    const parts = format.success(successEnvelope('a.b.c'));
+
+    // Assess
+    expect(parts).toEqual({ status: 200, headers: expect.objectContaining({ 'Cache-Control': 'no-store' }), body: successEnvelope('a.b.c') });
+  });
+
+  test('answers a refusal with its status, the error envelope and its RFC 6750 challenge', () => {
+    // Act
+    const parts = format.failure(new MintError('INSUFFICIENT_SCOPE', 'x'));
+
+    // Assess
+    expect(parts.status).toBe(403);
+    expect(parts.body).toEqual({ code: 403, message: 'x', data: null, error: 'INSUFFICIENT_SCOPE' });
+    expect(parts.headers['WWW-Authenticate']).toBe('Bearer error="insufficient_scope", scope="generateJwt"');
+  });
+
+  test('sends no WWW-Authenticate with a refusal that calls for none', () => {
+    // Act
+    const parts = format.failure(new MintError('BODY_TOO_LARGE', 'x'));
+
+    // Assess
+    expect(parts.headers).not.toHaveProperty('WWW-Authenticate');
+  });
 });

@@ -1,162 +1,132 @@
-import { MintError } from '../../../lib/errors';
-import {
-  assertBodySize,
-  eventShapeOf,
-  lowerCaseHeaders,
-  MAX_BODY_BYTES,
-  parseDirectBody,
-  routeOf,
-} from '../../../lib/http/request';
+import { headerValuesOf, normalizeEvent } from '../../../lib/http/request';
 import { v1Event, v2Event } from '../../helpers/events';
 
-function failureOf(run: () => unknown): MintError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MintError) return error;
-    throw error;
-  }
-  throw new Error('expected a MintError');
-}
-
-/** A string of exactly `bytes` UTF-8 bytes. */
-const textOf = (bytes: number) => 'a'.repeat(bytes);
-
-describe('eventShapeOf', () => {
-  test.each([
-    { name: 'an HTTP API (payload 2.0) event', event: v2Event(), shape: 'http-v2' },
-    { name: 'a REST API (payload 1.0) event', event: v1Event(), shape: 'http-v1' },
-    { name: 'a direct invocation', event: { authorization: 'Bearer x', body: {} }, shape: 'direct' },
-    { name: 'a direct invocation that happens to carry a version', event: { version: '2.0', body: {} }, shape: 'direct' },
-    { name: 'a direct invocation that happens to carry an httpMethod', event: { httpMethod: 'POST', body: {} }, shape: 'direct' },
-    { name: 'null', event: null, shape: 'direct' },
-    { name: 'a string', event: 'Bearer x', shape: 'direct' },
-  ])('tells $name apart as $shape', ({ event, shape }) => {
+describe('normalizeEvent', () => {
+  test('reads an HTTP API (payload 2.0) event by its route key', () => {
     // Act
-    const detected = eventShapeOf(event);
+    const request = normalizeEvent(v2Event({ headers: { 'Content-Type': 'application/json' }, body: '{}' }));
 
     // Assess
-    expect(detected).toBe(shape);
+    expect(request).toEqual({
+      shape: 'http-v2',
+      method: 'POST',
+      path: '/user/generateJwt',
+      headers: { 'content-type': ['application/json'] },
+      body: '{}',
+      isBase64Encoded: false,
+    });
   });
-});
 
-describe('routeOf', () => {
-  test.each([
-    { name: 'a v2 route key', event: v2Event(), route: 'POST /user/generateJwt' },
-    { name: 'a v2 $default route, from method and raw path', event: { ...v2Event({ method: 'POST' }), routeKey: '$default' }, route: 'POST /user/generateJwt' },
-    { name: 'a v1 resource', event: v1Event(), route: 'POST /user/generateJwt' },
-    { name: 'a v1 lower-case method', event: v1Event({ method: 'post' }), route: 'POST /user/generateJwt' },
-    { name: 'a v1 GET', event: v1Event({ method: 'GET' }), route: 'GET /user/generateJwt' },
-  ])('reads $name', ({ event, route }) => {
+  test('reads a v2 $default route by its method and raw path', () => {
     // Act
-    const read = routeOf(event);
+    const request = normalizeEvent({ ...v2Event({ method: 'get', path: '/.well-known/jwks.json' }), routeKey: '$default' });
 
     // Assess
-    expect(read).toBe(route);
+    expect(request).toMatchObject({ shape: 'http-v2', method: 'GET', path: '/.well-known/jwks.json' });
   });
-});
 
-describe('lowerCaseHeaders', () => {
-  test('lower-cases header names and keeps their values', () => {
+  test('takes the method of a v2 ANY route from the request itself', () => {
     // Act
-    const headers = lowerCaseHeaders({ AUTHORIZATION: 'Bearer x', 'Content-TYPE': 'application/json' });
+    const request = normalizeEvent({ ...v2Event({ method: 'DELETE' }), routeKey: 'ANY /user/generateJwt' });
 
     // Assess
-    expect(headers).toEqual({ authorization: 'Bearer x', 'content-type': 'application/json' });
+    expect(request).toMatchObject({ method: 'DELETE', path: '/user/generateJwt' });
   });
 
-  test.each([null, undefined])('reads %p headers as none', (headers) => {
+  test('reads a REST API (payload 1.0) event by its resource, the method upper-cased', () => {
     // Act
-    const lowered = lowerCaseHeaders(headers);
+    const request = normalizeEvent(v1Event({ method: 'post', body: 'x', isBase64Encoded: true }));
 
     // Assess
-    expect(lowered).toEqual({});
+    expect(request).toMatchObject({ shape: 'http-v1', method: 'POST', path: '/user/generateJwt', body: 'x', isBase64Encoded: true });
   });
 
-  test('drops headers without a value', () => {
-    // Act
-    const headers = lowerCaseHeaders({ 'X-Empty': undefined, Accept: '*/*' });
-
-    // Assess
-    expect(headers).toEqual({ accept: '*/*' });
-  });
-});
-
-describe('assertBodySize', () => {
-  test.each([
-    { name: 'a text body of exactly 16 KiB', body: textOf(MAX_BODY_BYTES), base64: false },
-    { name: 'no body', body: undefined, base64: false },
-    { name: 'a null body', body: null, base64: false },
-    { name: 'an object body of exactly 16 KiB as JSON', body: { s: textOf(MAX_BODY_BYTES - 8) }, base64: false },
-    { name: 'a base64 body decoding to 16 KiB - 1 bytes', body: Buffer.from(textOf(MAX_BODY_BYTES - 1)).toString('base64'), base64: true },
-  ])('accepts $name', ({ body, base64 }) => {
-    // Act
-    const check = () => assertBodySize(body, base64);
-
-    // Assess
-    expect(check).not.toThrow();
-  });
-
-  test('accepts a base64 body decoding to exactly 16 KiB', () => {
+  test('reads a v1 null body as no body', () => {
     // Prepare
-    const body = Buffer.from(textOf(MAX_BODY_BYTES)).toString('base64');
+    const event = v1Event();
+    event.body = null;
 
     // Act
-    const check = () => assertBodySize(body, true);
+    const request = normalizeEvent(event);
 
     // Assess
-    expect(check).not.toThrow();
+    expect(request.body).toBeUndefined();
   });
 
   test.each([
-    { name: 'a text body of 16 KiB + 1 byte', body: textOf(MAX_BODY_BYTES + 1), base64: false },
-    { name: 'a text body whose multi-byte characters pass 16 KiB', body: 'é'.repeat(MAX_BODY_BYTES / 2 + 1), base64: false },
-    { name: 'an object body over 16 KiB as JSON', body: { s: textOf(MAX_BODY_BYTES) }, base64: false },
-    { name: 'a base64 body decoding to 16 KiB + 3 bytes', body: Buffer.from(textOf(MAX_BODY_BYTES + 3)).toString('base64'), base64: true },
-  ])('refuses $name with BODY_TOO_LARGE (413)', ({ body, base64 }) => {
+    { name: 'a direct invocation', event: { authorization: 'Bearer x', body: { subject: 's' } }, authorization: ['Bearer x'], body: { subject: 's' } },
+    { name: 'one that happens to carry a version', event: { version: '2.0', body: {} }, authorization: [], body: {} },
+    { name: 'one that happens to carry an httpMethod', event: { httpMethod: 'POST', body: {} }, authorization: [], body: {} },
+    { name: 'one with a non-string authorization', event: { authorization: 42, body: 'x' }, authorization: [], body: 'x' },
+    { name: 'null', event: null, authorization: [], body: undefined },
+    { name: 'a string', event: 'Bearer x', authorization: [], body: undefined },
+    { name: 'an array', event: [{ body: {} }], authorization: [], body: undefined },
+  ])('reads $name as a direct invoke: a POST naming no path', ({ event, authorization, body }) => {
     // Act
-    const error = failureOf(() => assertBodySize(body, base64));
+    const request = normalizeEvent(event);
 
     // Assess
-    expect(error.code).toBe('BODY_TOO_LARGE');
-    expect(error.statusCode).toBe(413);
+    expect(request).toMatchObject({ shape: 'direct', method: 'POST', path: undefined, body, isBase64Encoded: false });
+    expect(headerValuesOf(request, 'authorization')).toEqual(authorization);
+  });
+
+  test('never changes the event it reads', () => {
+    // Prepare
+    const event = v1Event({ headers: { Authorization: 'Bearer x', 'Content-Type': 'application/json' }, body: '{}' });
+    const before = structuredClone(event);
+
+    // Act
+    normalizeEvent(event);
+
+    // Assess
+    expect(event).toEqual(before);
   });
 });
 
-describe('parseDirectBody', () => {
-  test('passes an object body through as it is', () => {
-    // Prepare
-    const body = { subject: 'test1' };
-
+describe('header values', () => {
+  test('are found by name in any case, every spelling of the name read as one header', () => {
     // Act
-    const parsed = parseDirectBody(body);
+    const request = normalizeEvent(v1Event({ headers: { authorization: 'Bearer a', Authorization: 'Bearer b', ACCEPT: '*/*' } }));
 
     // Assess
-    expect(parsed).toBe(body);
+    expect(headerValuesOf(request, 'Authorization')).toEqual(['Bearer a', 'Bearer b']);
+    expect(headerValuesOf(request, 'accept')).toEqual(['*/*']);
   });
 
-  test('parses a JSON string body', () => {
+  test("keep every value of a REST API event's multiValueHeaders, each once", () => {
+    // Prepare: API Gateway repeats the last value in `headers`.
+    const event = { ...v1Event({ headers: { Authorization: 'Bearer b' } }), multiValueHeaders: { Authorization: ['Bearer a', 'Bearer b'] } };
+
     // Act
-    const parsed = parseDirectBody('{"subject":"test1"}');
+    const request = normalizeEvent(event);
 
     // Assess
-    expect(parsed).toEqual({ subject: 'test1' });
+    expect(headerValuesOf(request, 'authorization')).toEqual(['Bearer a', 'Bearer b']);
   });
 
-  test('passes an absent body through for the schema to refuse', () => {
+  test.each([null, undefined])('are none when the event has %p headers', (headers) => {
     // Act
-    const parsed = parseDirectBody(undefined);
+    const request = normalizeEvent({ ...v2Event(), headers });
 
     // Assess
-    expect(parsed).toBeUndefined();
+    expect(request.headers).toEqual({});
   });
 
-  test.each(['{"subject":', '', 'subject=test1'])('refuses the malformed JSON string %p with MALFORMED_JSON (400)', (body) => {
+  test('leave out a header without a string value', () => {
     // Act
-    const error = failureOf(() => parseDirectBody(body));
+    const request = normalizeEvent(v2Event({ headers: { 'X-Empty': undefined as unknown as string, Accept: '*/*' } }));
 
     // Assess
-    expect(error.code).toBe('MALFORMED_JSON');
-    expect(error.statusCode).toBe(400);
+    expect(request.headers).toEqual({ accept: ['*/*'] });
+  });
+
+  test('treat a header named like an Object.prototype member as a header like any other', () => {
+    // Act
+    const request = normalizeEvent(v2Event({ headers: JSON.parse('{"__proto__": "x", "constructor": "y"}') }));
+
+    // Assess
+    expect(headerValuesOf(request, '__proto__')).toEqual(['x']);
+    expect(headerValuesOf(request, 'constructor')).toEqual(['y']);
+    expect(headerValuesOf(request, 'toString')).toEqual([]);
   });
 });

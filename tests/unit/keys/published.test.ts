@@ -1,4 +1,4 @@
-import { jwksDocument, openIdConfiguration, publishedDocument } from '../../../lib/keys/published';
+import { discoveryIssuer, jwksDocument, openIdConfiguration } from '../../../lib/keys/published';
 import { importSigningKeys, type SigningKeys } from '../../../lib/keys/signingKeys';
 import { keySetSecret, privateJwk } from '../../helpers/keys';
 
@@ -22,9 +22,11 @@ describe('jwksDocument', () => {
   });
 });
 
+const JWKS_PATH = '/.well-known/jwks.json';
+
 describe('openIdConfiguration', () => {
   test('puts the JWKS beside the issuer and lists each algorithm of the set once', () => {
-    expect(openIdConfiguration(keys, 'https://auth.example.com')).toEqual({
+    expect(openIdConfiguration(keys, 'https://auth.example.com', JWKS_PATH)).toEqual({
       issuer: 'https://auth.example.com',
       jwks_uri: 'https://auth.example.com/.well-known/jwks.json',
       id_token_signing_alg_values_supported: ['ES256', 'HS512'],
@@ -32,7 +34,7 @@ describe('openIdConfiguration', () => {
   });
 
   test('keeps the issuer exactly as configured, trailing slash included, but never doubles the slash', () => {
-    const document = openIdConfiguration(keys, 'https://example.com/mint/');
+    const document = openIdConfiguration(keys, 'https://example.com/mint/', JWKS_PATH);
 
     expect(document.issuer).toBe('https://example.com/mint/');
     expect(document.jwks_uri).toBe('https://example.com/mint/.well-known/jwks.json');
@@ -43,13 +45,11 @@ describe('openIdConfiguration', () => {
     ['a bare name', 'jwt-mint'],
     ['a URL with a query', 'https://auth.example.com/?tenant=1'],
     ['another scheme', 'urn:jwt-mint'],
-  ])('answers NOT_FOUND when TOKEN_ISSUER is %s', (_case, issuer) => {
-    expect(() => openIdConfiguration(keys, issuer)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  ])('there is no discovery document (NOT_FOUND) when TOKEN_ISSUER is %s', (_case, issuer) => {
+    expect(() => discoveryIssuer(issuer)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
-});
 
-describe('publishedDocument', () => {
-  test('serves the JWKS on the jwks route even without an issuer', () => {
-    expect(publishedDocument('jwks', keys, { tokenIssuer: undefined })).toEqual(jwksDocument(keys));
+  test.each(['https://auth.example.com', 'http://localhost:8080/'])('serves discovery for the http(s) base URL %s', (issuer) => {
+    expect(discoveryIssuer(issuer)).toBe(issuer);
   });
 });
