@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config';
-import { ALGS_BY_KTY, type SigningAlg } from '../lib/keys/keySet';
+import { ALGS_BY_KTY, type SigningAlg } from '../lib/keys/jwk';
 import {
   defaultPublishDelaySeconds,
   defaultRotationAlg,

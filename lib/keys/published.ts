@@ -1,5 +1,5 @@
 import { MintError } from '../errors';
-import type { PublicJwk, SigningAlg } from './keySet';
+import type { PublicJwk, SigningAlg } from './jwk';
 import type { SigningKeys } from './signingKeys';
 
 /** RFC 7517 §5: the public halves of the asymmetric keys; an HMAC-only secret publishes none. */

@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import {
-  MIN_HMAC_KEY_BYTES,
-  parseKeySet,
-  publicJwkOf,
-  signerIndexAt,
-  type PublicJwk,
-  type SigningAlg,
-  type StoredJwk,
-} from './keySet';
+import { MIN_HMAC_KEY_BYTES, type PublicJwk, type SigningAlg, type StoredJwk } from './jwk';
+import { parseKeySet, publishedJwks, signerIndexAt } from './keySet';
 
 /** When a rotation lets the new key sign, and how long retired keys stay. */
 export interface RotationPolicy {
@@ -121,8 +114,7 @@ export function rotateKeySet(currentSecret: string, newKey: JWK, policy: Rotatio
  * @throws MintError SIGNING_KEY_UNUSABLE when the secret is not a valid set.
  */
 export function publicKeySet(secretString: string, nowSeconds: number): { keys: PublicJwk[] } {
-  const keys = parseKeySet(secretString, nowSeconds).keys;
-  return { keys: keys.map(publicJwkOf).filter((jwk): jwk is PublicJwk => jwk !== undefined) };
+  return { keys: publishedJwks(parseKeySet(secretString, nowSeconds).keys) };
 }
 
 function signingWindow(jwk: StoredJwk): { nbf: number | undefined; retiredAt: number | undefined } {

@@ -1,21 +1,8 @@
 import { importJWK, type JWK } from 'jose';
 import { MintError } from '../errors';
 import { epochSeconds } from '../time';
-import {
-  describeKey,
-  MIN_HMAC_KEY_BYTES,
-  parseKeySet,
-  publicJwkOf,
-  signerIndexAt,
-  type KeySpec,
-  type PublicJwk,
-  type SigningAlg,
-} from './keySet';
-
-export { PLAIN_SECRET_ALG } from './keySet';
-
-/** The fewest key bytes we accept for HS256: the length of its hash, per RFC 7518 §3.2. */
-export const MIN_HS256_KEY_BYTES = MIN_HMAC_KEY_BYTES.HS256;
+import { describeKey, publicJwkOf, type KeySpec, type PublicJwk, type SigningAlg } from './jwk';
+import { parseKeySet, publishedJwks, signerIndexAt } from './keySet';
 
 /** A key with the one algorithm it may be used with. */
 export interface KeyEntry {
@@ -25,7 +12,7 @@ export interface KeyEntry {
 }
 
 /** A key's signing window and, when it has one, its private half. */
-export interface SignerEntry {
+interface SignerEntry {
   readonly kid: string | undefined;
   readonly alg: SigningAlg;
   /** Undefined for a public-only key: it verifies but can never be the signer. */
@@ -57,7 +44,7 @@ export async function importSigningKeys(secretString: string, now: Date = new Da
     format: keySet.format,
     signers: imported.map(({ signer }) => signer),
     verificationKeys: imported.map(({ verifier }) => verifier),
-    publicKeys: keySet.keys.map(publicJwkOf).filter((jwk): jwk is PublicJwk => jwk !== undefined),
+    publicKeys: publishedJwks(keySet.keys),
   };
 }
 

@@ -14,7 +14,7 @@ const ISO_TIMESTAMP =
  * Reads an ISO-8601 timestamp with a zone as whole epoch seconds, or NaN. Stricter than
  * Date.parse: a date that does not exist (February 30th) is refused, never rolled over.
  */
-export function isoToEpochSeconds(iso: string): number {
+function isoToEpochSeconds(iso: string): number {
   const match = ISO_TIMESTAMP.exec(iso);
   if (!match) return Number.NaN;
   const [year, month, day, hour, minute, second = 0] = match.slice(1, 7).map((part) => Number(part ?? 0)) as number[];
@@ -62,7 +62,7 @@ const TextList = v.pipe(
 );
 
 /** The JSON body of POST /user/generateJwt. Unknown fields are refused, never ignored. */
-export const MintRequestSchema = v.strictObject({
+const MintRequestSchema = v.strictObject({
   subject: v.pipe(
     v.string('is required and must be a string'),
     v.nonEmpty('must not be empty'),

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
-import type { SigningAlg } from '../../lib/keys/keySet';
+import type { SigningAlg } from '../../lib/keys/jwk';
 import { callerClaims } from './tokens';
 
 /** Every algorithm a key set may use. */

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { JSONWebKeySet } from 'jose';
-import type { StoredJwk } from '../../lib/keys/keySet';
+import type { StoredJwk } from '../../lib/keys/jwk';
 import { secretWriter } from '../../lib/secrets/secretsManager';
 import { importSigningKeys, signingKeyAt } from '../../lib/keys/signingKeys';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../scripts/secretsManagerStandIn';

@@ -4,7 +4,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import type { StoredJwk } from '../../lib/keys/keySet';
+import type { StoredJwk } from '../../lib/keys/jwk';
 import { LOCAL_SECRET_ID } from '../../scripts/localSecret';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { callerTokenSignedWith, keySetSecret, privateJwk, privateValues } from '../helpers/keys';

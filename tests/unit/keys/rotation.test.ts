@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { parseKeySet, type StoredJwk } from '../../../lib/keys/keySet';
+import type { StoredJwk } from '../../../lib/keys/jwk';
+import { parseKeySet } from '../../../lib/keys/keySet';
 import {
   defaultPublishDelaySeconds,
   defaultRotationAlg,

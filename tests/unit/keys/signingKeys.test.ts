@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { MintError } from '../../../lib/errors';
-import { importSigningKeys, MIN_HS256_KEY_BYTES, PLAIN_SECRET_ALG, signingKeyAt } from '../../../lib/keys/signingKeys';
+import { MIN_HMAC_KEY_BYTES, PLAIN_SECRET_ALG } from '../../../lib/keys/jwk';
+import { importSigningKeys, signingKeyAt } from '../../../lib/keys/signingKeys';
 import { compactVerify, importJWK, SignJWT } from 'jose';
 import { ASYMMETRIC_ALGS, HMAC_ALGS, keySetSecret, privateJwk, publicHalf } from '../../helpers/keys';
 import { SEED_MINTED_TOKEN, SEED_SECRET } from '../../helpers/seed';
@@ -61,7 +62,7 @@ describe('importSigningKeys', () => {
     const keys = await importSigningKeys(SEED_SECRET);
 
     // Assess
-    expect(Buffer.byteLength(SEED_SECRET)).toBe(MIN_HS256_KEY_BYTES);
+    expect(Buffer.byteLength(SEED_SECRET)).toBe(MIN_HMAC_KEY_BYTES.HS256);
     expect(signingKeyAt(keys, new Date()).alg).toBe('HS256');
   });
 
