@@ -1,10 +1,10 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { MintErrorCode } from '../../lib/errors';
-import { eventsFor } from '../helpers/events';
 import { testHandler, type Outcome } from '../helpers/handler';
-import { EVENT_SHAPES, expectMinted, expectRefusal, type EventShapeName } from '../helpers/outcomes';
-import { b64url, callerToken, craftToken, decodeJwt, TEST_SECRET } from '../helpers/tokens';
+import { eventFor, type Shape, SHAPES } from '../helpers/events';
+import { expectMinted, expectRefused } from '../helpers/outcomes';
+import { b64url, callerToken, craftToken, decodeJwt } from '../helpers/tokens';
 
 const NOW_SECONDS = 1_900_000_000;
 const NOW_MS = NOW_SECONDS * 1000;
@@ -31,12 +31,12 @@ function signAsymmetric(alg: 'RS256' | 'ES256', key: KeyObject, kid?: string): P
     .sign(key);
 }
 
-async function invokeWith(shape: EventShapeName, authorization: string | undefined, env?: Record<string, string>): Promise<Outcome> {
+async function invokeWith(shape: Shape, authorization: string | undefined, env?: Record<string, string>): Promise<Outcome> {
   const service = testHandler({ nowMs: NOW_MS, ...(env === undefined ? {} : { env }) });
-  return service.invoke(eventsFor(authorization, { subject: 'test1' })[shape]);
+  return service.invoke(eventFor(shape, { authorization, body: { subject: 'test1' } }));
 }
 
-function expectChallenge(outcome: Outcome, shape: EventShapeName, challenge: string): void {
+function expectChallenge(outcome: Outcome, shape: Shape, challenge: string): void {
   if (shape === 'direct') return;
   expect(outcome.headers['WWW-Authenticate']).toBe(challenge);
 }
@@ -94,13 +94,13 @@ const SCOPE_REFUSALS: ReadonlyArray<{ name: string; scope: unknown }> = [
   { name: 'a scope claim that is neither array nor string', scope: { generateJwt: true } },
 ];
 
-describe.each(EVENT_SHAPES)('caller token over %s events', (shape) => {
+describe.each(SHAPES)('caller token over %s events', (shape) => {
   test('refuses a request without a token with 401 and a bare Bearer challenge', async () => {
     // Act
     const outcome = await invokeWith(shape, undefined);
 
     // Assess
-    expectRefusal(outcome, shape, { status: 401, code: 'MISSING_TOKEN' }, { secret: TEST_SECRET });
+    expectRefused(outcome, shape, { status: 401, code: 'MISSING_TOKEN' });
     expectChallenge(outcome, shape, 'Bearer');
   });
 
@@ -109,7 +109,7 @@ describe.each(EVENT_SHAPES)('caller token over %s events', (shape) => {
     const outcome = await invokeWith(shape, 'Basic dXNlcjpwYXNzd29yZA==');
 
     // Assess
-    expectRefusal(outcome, shape, { status: 401, code: 'MISSING_TOKEN' }, { secret: TEST_SECRET });
+    expectRefused(outcome, shape, { status: 401, code: 'MISSING_TOKEN' });
     expectChallenge(outcome, shape, 'Bearer');
   });
 
@@ -121,7 +121,7 @@ describe.each(EVENT_SHAPES)('caller token over %s events', (shape) => {
     const outcome = await invokeWith(shape, `Bearer ${refused}`);
 
     // Assess
-    expectRefusal(outcome, shape, { status, code }, { secret: TEST_SECRET, callerToken: refused });
+    expectRefused(outcome, shape, { status, code }, { callerToken: refused });
     expectChallenge(outcome, shape, 'Bearer error="invalid_token"');
   });
 
@@ -133,7 +133,7 @@ describe.each(EVENT_SHAPES)('caller token over %s events', (shape) => {
     const outcome = await invokeWith(shape, `Bearer ${token}`);
 
     // Assess
-    expectRefusal(outcome, shape, { status: 403, code: 'INSUFFICIENT_SCOPE' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(outcome, shape, { status: 403, code: 'INSUFFICIENT_SCOPE' }, { callerToken: token });
     expectChallenge(outcome, shape, 'Bearer error="insufficient_scope", scope="generateJwt"');
   });
 
@@ -185,7 +185,7 @@ describe.each(EVENT_SHAPES)('caller token over %s events', (shape) => {
     const outcome = await invokeWith(shape, `Bearer ${token}`, { REQUIRED_SCOPE: 'mint:tokens' });
 
     // Assess
-    expectRefusal(outcome, shape, { status: 403, code: 'INSUFFICIENT_SCOPE' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(outcome, shape, { status: 403, code: 'INSUFFICIENT_SCOPE' }, { callerToken: token });
     expectChallenge(outcome, shape, 'Bearer error="insufficient_scope", scope="mint:tokens"');
   });
 
@@ -210,7 +210,7 @@ describe.each(EVENT_SHAPES)('caller token over %s events', (shape) => {
     const accepted = await invokeWith(shape, `Bearer ${gatewayToken}`, { CALLER_AUDIENCE: 'gateway' });
 
     // Assess
-    expectRefusal(refused, shape, { status: 401, code: 'INVALID_TOKEN' }, { secret: TEST_SECRET, callerToken: mfsToken });
+    expectRefused(refused, shape, { status: 401, code: 'INVALID_TOKEN' }, { callerToken: mfsToken });
     expectMinted(accepted, shape);
   });
 
@@ -223,20 +223,20 @@ describe.each(EVENT_SHAPES)('caller token over %s events', (shape) => {
     const lenient = await invokeWith(shape, `Bearer ${token}`);
 
     // Assess
-    expectRefusal(strict, shape, { status: 401, code: 'TOKEN_EXPIRED' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(strict, shape, { status: 401, code: 'TOKEN_EXPIRED' }, { callerToken: token });
     expectMinted(lenient, shape);
   });
 
   test('sends no WWW-Authenticate challenge with a 400', async () => {
     // Prepare
     const token = await withClaims({});
-    const event = eventsFor(`Bearer ${token}`, { subject: '' })[shape];
+    const event = eventFor(shape, { authorization: `Bearer ${token}`, body: { subject: '' } });
 
     // Act
     const outcome = await testHandler({ nowMs: NOW_MS }).invoke(event);
 
     // Assess
-    expectRefusal(outcome, shape, { status: 400, code: 'INVALID_REQUEST' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(outcome, shape, { status: 400, code: 'INVALID_REQUEST' }, { callerToken: token });
     expect(outcome.headers['WWW-Authenticate']).toBeUndefined();
   });
 });

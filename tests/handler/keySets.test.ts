@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
 import { logger } from '../../lib/log';
-import { eventsFor, v2Event } from '../helpers/events';
 import { testHandler } from '../helpers/handler';
 import {
   ALL_ALGS,
@@ -15,6 +14,7 @@ import {
   rsaJwkOfBits,
 } from '../helpers/keys';
 import { BEFORE_SEED_EXPIRY_MS, SEED_CALLER_SUB, SEED_CALLER_TOKEN, SEED_SECRET } from '../helpers/seed';
+import { eventFor, v2Event } from '../helpers/events';
 import { b64url, craftToken, decodeJwt, hmacSignatureValid } from '../helpers/tokens';
 
 const NOW_MS = Date.parse('2026-01-01T00:00:00Z');
@@ -26,7 +26,7 @@ function serviceWith(secret: string, env: Record<string, string> = {}) {
 }
 
 async function mint(service: ReturnType<typeof serviceWith>, token: string) {
-  return service.invoke(eventsFor(`Bearer ${token}`, MINT_BODY).v2);
+  return service.invoke(eventFor('v2', { authorization: `Bearer ${token}`, body: MINT_BODY }));
 }
 
 async function publishedJwks(service: ReturnType<typeof serviceWith>): Promise<JSONWebKeySet> {
@@ -74,7 +74,7 @@ describe('the plain string secret keeps the original behaviour', () => {
   it('accepts the seed caller token and mints HS256 without a kid, verifiable with the seed secret', async () => {
     const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: SEED_SECRET });
 
-    const response = await service.invoke(eventsFor(`Bearer ${SEED_CALLER_TOKEN}`, { subject: 'test1' }).v2);
+    const response = await service.invoke(eventFor('v2', { authorization: `Bearer ${SEED_CALLER_TOKEN}`, body: { subject: 'test1' } }));
 
     expect(response.status).toBe(200);
     const minted = String(response.envelope.data);
@@ -116,7 +116,7 @@ describe('caller tokens are verified against the whole set', () => {
     const legacy: JWK = { kty: 'oct', alg: 'HS256', k: b64url(SEED_SECRET) };
     const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: keySetSecret(signer, legacy) });
 
-    const response = await service.invoke(eventsFor(`Bearer ${SEED_CALLER_TOKEN}`, { subject: 'test1' }).v2);
+    const response = await service.invoke(eventFor('v2', { authorization: `Bearer ${SEED_CALLER_TOKEN}`, body: { subject: 'test1' } }));
 
     expect(response.status).toBe(200);
     expect(decodeJwt(String(response.envelope.data)).header).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: 'signer' });

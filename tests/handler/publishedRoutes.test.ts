@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
-import { eventsFor, v1Event, v2Event } from '../helpers/events';
 import { testHandler } from '../helpers/handler';
 import { callerTokenSignedWith, keySetSecret, privateJwk } from '../helpers/keys';
+import { eventFor, v1Event, v2Event } from '../helpers/events';
 import { decodeJwt } from '../helpers/tokens';
 
 const NOW_MS = Date.parse('2026-01-01T00:00:00Z');
@@ -93,7 +93,7 @@ describe('GET /.well-known/openid-configuration', () => {
     const service = testHandler({ nowMs: NOW_MS, secret, env: { TOKEN_ISSUER: 'https://auth.example.com' } });
 
     const minted = await service.invoke(
-      eventsFor(`Bearer ${await callerTokenSignedWith(signer, { nowSeconds: NOW_SECONDS })}`, { subject: 's' }).v2,
+      eventFor('v2', { authorization: `Bearer ${await callerTokenSignedWith(signer, { nowSeconds: NOW_SECONDS })}`, body: { subject: 's' } }),
     );
     const discovery = await service.invoke(v2Event({ method: 'GET', path: DISCOVERY_PATH }));
 
@@ -129,7 +129,7 @@ describe('the mint route beside the published ones', () => {
     const service = testHandler({ nowMs: NOW_MS, secret });
     const authorization = `Bearer ${await callerTokenSignedWith(signer, { nowSeconds: NOW_SECONDS })}`;
 
-    const response = await service.invoke(eventsFor(authorization, { subject: 's' }).direct);
+    const response = await service.invoke(eventFor('direct', { authorization, body: { subject: 's' } }));
 
     expect(response.status).toBe(200);
     expect(decodeJwt(String(response.envelope.data)).header.kid).toBe('signer');

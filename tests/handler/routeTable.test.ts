@@ -2,8 +2,8 @@ import { createHandler } from '../../handlers/generateJwt';
 import type { Route } from '../../lib/http/router';
 import { ROUTES } from '../../lib/routes';
 import { createRuntime, type Runtime } from '../../lib/runtime';
-import { eventsFor, v1Event, v2Event } from '../helpers/events';
 import { invoke } from '../helpers/handler';
+import { eventFor, v1Event, v2Event } from '../helpers/events';
 import { callerToken, TEST_SECRET } from '../helpers/tokens';
 
 // Adding a route is one table entry and one function: nothing else in the chain changes.
@@ -50,7 +50,7 @@ test('keeps every existing route: a mint still mints beside it', async () => {
   const authorization = `Bearer ${await callerToken({ nowSeconds: NOW_MS / 1000 })}`;
 
   // Act
-  const outcome = await invoke(handler, eventsFor(authorization, { subject: 's' }).v2);
+  const outcome = await invoke(handler, eventFor('v2', { authorization, body: { subject: 's' } }));
 
   // Assess
   expect(outcome.status).toBe(200);

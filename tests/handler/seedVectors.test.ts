@@ -1,6 +1,7 @@
-import { eventsFor } from '../helpers/events';
 import { testHandler } from '../helpers/handler';
-import { EVENT_SHAPES, expectMinted, expectRefusal, UUID_V4_PATTERN } from '../helpers/outcomes';
+import { eventFor, SHAPES } from '../helpers/events';
+import { expectMinted, expectRefused, UUID_V4_PATTERN } from '../helpers/outcomes';
+import { decodeJwt, hmacSignatureValid } from '../helpers/tokens';
 import {
   BEFORE_SEED_EXPIRY_MS,
   SEED_CALLER_SUB,
@@ -9,7 +10,6 @@ import {
   SEED_SCOPES,
   SEED_SECRET,
 } from '../helpers/seed';
-import { decodeJwt, hmacSignatureValid } from '../helpers/tokens';
 
 const NOW_SECONDS = Math.floor(BEFORE_SEED_EXPIRY_MS / 1000);
 const SEED_AUTHORIZATION = `Bearer ${SEED_CALLER_TOKEN}`;
@@ -22,10 +22,10 @@ function seedBody(expiresAt: unknown = REQUESTED_EXPIRY) {
 }
 
 describe('seed vectors, clock frozen before the seed caller token expires', () => {
-  test.each(EVENT_SHAPES)('accepts the seed caller token and mints a token that follows the rules (%s)', async (shape) => {
+  test.each(SHAPES)('accepts the seed caller token and mints a token that follows the rules (%s)', async (shape) => {
     // Prepare
     const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: SEED_SECRET });
-    const event = eventsFor(SEED_AUTHORIZATION, seedBody())[shape];
+    const event = eventFor(shape, { authorization: SEED_AUTHORIZATION, body: seedBody() });
 
     // Act
     const outcome = await service.invoke(event);
@@ -49,10 +49,10 @@ describe('seed vectors, clock frozen before the seed caller token expires', () =
     expect(minted).not.toBe(SEED_MINTED_TOKEN);
   });
 
-  test.each(EVENT_SHAPES)('accepts the seed body\'s {"seconds","nanos"} expiry form (%s)', async (shape) => {
+  test.each(SHAPES)('accepts the seed body\'s {"seconds","nanos"} expiry form (%s)', async (shape) => {
     // Prepare
     const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: SEED_SECRET });
-    const event = eventsFor(SEED_AUTHORIZATION, seedBody({ seconds: REQUESTED_EXPIRY, nanos: 1 }))[shape];
+    const event = eventFor(shape, { authorization: SEED_AUTHORIZATION, body: seedBody({ seconds: REQUESTED_EXPIRY, nanos: 1 }) });
 
     // Act
     const outcome = await service.invoke(event);
@@ -63,16 +63,16 @@ describe('seed vectors, clock frozen before the seed caller token expires', () =
     expect(hmacSignatureValid(minted, SEED_SECRET)).toBe(true);
   });
 
-  test.each(EVENT_SHAPES)('refuses the seed\'s own "expiresAt": 1 with 400, where the original minted an expired token (%s)', async (shape) => {
+  test.each(SHAPES)('refuses the seed\'s own "expiresAt": 1 with 400, where the original minted an expired token (%s)', async (shape) => {
     // Prepare
     const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: SEED_SECRET });
-    const event = eventsFor(SEED_AUTHORIZATION, seedBody(1))[shape];
+    const event = eventFor(shape, { authorization: SEED_AUTHORIZATION, body: seedBody(1) });
 
     // Act
     const outcome = await service.invoke(event);
 
     // Assess
-    expectRefusal(outcome, shape, { status: 400, code: 'INVALID_REQUEST' }, { secret: SEED_SECRET, callerToken: SEED_CALLER_TOKEN });
+    expectRefused(outcome, shape, { status: 400, code: 'INVALID_REQUEST' }, { callerToken: SEED_CALLER_TOKEN, secrets: [SEED_SECRET] });
     expect(outcome.envelope.message).toContain('expiresAt');
   });
 
@@ -81,8 +81,8 @@ describe('seed vectors, clock frozen before the seed caller token expires', () =
     const service = testHandler({ nowMs: BEFORE_SEED_EXPIRY_MS, secret: SEED_SECRET });
 
     // Act
-    const first = await service.invoke(eventsFor(SEED_AUTHORIZATION, seedBody()).v2);
-    const second = await service.invoke(eventsFor(SEED_AUTHORIZATION, seedBody()).v2);
+    const first = await service.invoke(eventFor('v2', { authorization: SEED_AUTHORIZATION, body: seedBody() }));
+    const second = await service.invoke(eventFor('v2', { authorization: SEED_AUTHORIZATION, body: seedBody() }));
 
     // Assess
     const firstJti = decodeJwt(expectMinted(first, 'v2')).payload.jti;
@@ -93,18 +93,18 @@ describe('seed vectors, clock frozen before the seed caller token expires', () =
 });
 
 describe('seed vectors, real clock', () => {
-  test.each(EVENT_SHAPES)('refuses the seed caller token with 401 TOKEN_EXPIRED (%s)', async (shape) => {
+  test.each(SHAPES)('refuses the seed caller token with 401 TOKEN_EXPIRED (%s)', async (shape) => {
     // Prepare
     const nowMs = Date.now();
     const service = testHandler({ nowMs, secret: SEED_SECRET });
     const body = seedBody(Math.floor(nowMs / 1000) + 1800);
-    const event = eventsFor(SEED_AUTHORIZATION, body)[shape];
+    const event = eventFor(shape, { authorization: SEED_AUTHORIZATION, body });
 
     // Act
     const outcome = await service.invoke(event);
 
     // Assess
-    expectRefusal(outcome, shape, { status: 401, code: 'TOKEN_EXPIRED' }, { secret: SEED_SECRET, callerToken: SEED_CALLER_TOKEN });
+    expectRefused(outcome, shape, { status: 401, code: 'TOKEN_EXPIRED' }, { callerToken: SEED_CALLER_TOKEN, secrets: [SEED_SECRET] });
     if (shape !== 'direct') {
       expect(outcome.headers['WWW-Authenticate']).toBe('Bearer error="invalid_token"');
     }

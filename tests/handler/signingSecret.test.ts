@@ -1,8 +1,8 @@
 import { MintError } from '../../lib/errors';
 import type { FetchedSecret } from '../../lib/keys/keyCache';
-import { eventsFor } from '../helpers/events';
 import { testHandler } from '../helpers/handler';
-import { EVENT_SHAPES, expectMinted, expectRefusal } from '../helpers/outcomes';
+import { eventFor, SHAPES } from '../helpers/events';
+import { expectMinted, expectRefused } from '../helpers/outcomes';
 import { callerToken, decodeJwt, hmacSignatureValid, TEST_SECRET } from '../helpers/tokens';
 
 const NOW_SECONDS = 1_900_000_000;
@@ -37,17 +37,17 @@ const unavailable = async (): Promise<FetchedSecret> => {
   throw new MintError('SECRET_UNAVAILABLE', `Fetching secret "${SECRET_ARN}" failed: AccessDeniedException`);
 };
 
-describe.each(EVENT_SHAPES)('signing secret over %s events', (shape) => {
+describe.each(SHAPES)('signing secret over %s events', (shape) => {
   test('fails closed with 500 when the secret is shorter than 32 bytes', async () => {
     // Prepare
     const service = testHandler({ nowMs: NOW_MS, secret: SHORT_SECRET });
     const shortSecretCaller = await callerToken({ nowSeconds: NOW_SECONDS, secret: SHORT_SECRET });
 
     // Act
-    const outcome = await service.invoke(eventsFor(`Bearer ${shortSecretCaller}`, { subject: 'test1' })[shape]);
+    const outcome = await service.invoke(eventFor(shape, { authorization: `Bearer ${shortSecretCaller}`, body: { subject: 'test1' } }));
 
     // Assess
-    expectRefusal(outcome, shape, { status: 500, code: 'SIGNING_KEY_UNUSABLE' }, { secret: SHORT_SECRET, callerToken: shortSecretCaller });
+    expectRefused(outcome, shape, { status: 500, code: 'SIGNING_KEY_UNUSABLE' }, { callerToken: shortSecretCaller, secrets: [SHORT_SECRET] });
   });
 
   test('fails closed with 500 when the secret is empty', async () => {
@@ -55,10 +55,10 @@ describe.each(EVENT_SHAPES)('signing secret over %s events', (shape) => {
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: good('') });
 
     // Act
-    const outcome = await service.invoke(eventsFor(authorization, { subject: 'test1' })[shape]);
+    const outcome = await service.invoke(eventFor(shape, { authorization, body: { subject: 'test1' } }));
 
     // Assess
-    expectRefusal(outcome, shape, { status: 500, code: 'SIGNING_KEY_UNUSABLE' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(outcome, shape, { status: 500, code: 'SIGNING_KEY_UNUSABLE' }, { callerToken: token });
   });
 
   test('answers 503 when Secrets Manager fails, without revealing the detail', async () => {
@@ -66,10 +66,10 @@ describe.each(EVENT_SHAPES)('signing secret over %s events', (shape) => {
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: unavailable });
 
     // Act
-    const outcome = await service.invoke(eventsFor(authorization, { subject: 'test1' })[shape]);
+    const outcome = await service.invoke(eventFor(shape, { authorization, body: { subject: 'test1' } }));
 
     // Assess
-    expectRefusal(outcome, shape, { status: 503, code: 'SECRET_UNAVAILABLE' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(outcome, shape, { status: 503, code: 'SECRET_UNAVAILABLE' }, { callerToken: token });
     expect(outcome.raw).not.toContain(SECRET_ARN);
     expect(outcome.raw).not.toContain('AccessDeniedException');
   });
@@ -84,10 +84,10 @@ describe.each(EVENT_SHAPES)('signing secret over %s events', (shape) => {
     });
 
     // Act
-    const outcome = await service.invoke(eventsFor(authorization, { subject: 'test1' })[shape]);
+    const outcome = await service.invoke(eventFor(shape, { authorization, body: { subject: 'test1' } }));
 
     // Assess
-    expectRefusal(outcome, shape, { status: 503, code: 'SECRET_UNAVAILABLE' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(outcome, shape, { status: 503, code: 'SECRET_UNAVAILABLE' }, { callerToken: token });
     expect(outcome.raw).not.toContain('ECONNREFUSED');
   });
 });
@@ -99,9 +99,9 @@ describe('signing secret over time', () => {
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: secret.fetchSecret });
 
     // Act
-    const first = await service.invoke(eventsFor(authorization, { subject: 'a' }).v2);
+    const first = await service.invoke(eventFor('v2', { authorization, body: { subject: 'a' } }));
     service.setNow(NOW_MS + 299_000);
-    const second = await service.invoke(eventsFor(authorization, { subject: 'b' }).v1);
+    const second = await service.invoke(eventFor('v1', { authorization, body: { subject: 'b' } }));
 
     // Assess
     expectMinted(first, 'v2');
@@ -113,12 +113,12 @@ describe('signing secret over time', () => {
     // Prepare
     const secret = scriptedSecret(good());
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: secret.fetchSecret });
-    expectMinted(await service.invoke(eventsFor(authorization, { subject: 'warm' }).v2), 'v2');
+    expectMinted(await service.invoke(eventFor('v2', { authorization, body: { subject: 'warm' } })), 'v2');
     secret.answerWith(unavailable);
     service.setNow(NOW_MS + 1_100_000);
 
     // Act
-    const outcome = await service.invoke(eventsFor(authorization, { subject: 'stale' }).v2);
+    const outcome = await service.invoke(eventFor('v2', { authorization, body: { subject: 'stale' } }));
 
     // Assess
     const minted = expectMinted(outcome, 'v2');
@@ -130,15 +130,15 @@ describe('signing secret over time', () => {
     // Prepare
     const secret = scriptedSecret(good());
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: secret.fetchSecret });
-    expectMinted(await service.invoke(eventsFor(authorization, { subject: 'warm' }).v2), 'v2');
+    expectMinted(await service.invoke(eventFor('v2', { authorization, body: { subject: 'warm' } })), 'v2');
     secret.answerWith(unavailable);
     service.setNow(NOW_MS + 1_200_000);
 
     // Act
-    const outcome = await service.invoke(eventsFor(authorization, { subject: 'too-stale' }).v2);
+    const outcome = await service.invoke(eventFor('v2', { authorization, body: { subject: 'too-stale' } }));
 
     // Assess
-    expectRefusal(outcome, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(outcome, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, { callerToken: token });
   });
 
   test('honours SECRET_CACHE_SECONDS and SECRET_STALE_SECONDS', async () => {
@@ -146,47 +146,47 @@ describe('signing secret over time', () => {
     const secret = scriptedSecret(good());
     const env = { SECRET_CACHE_SECONDS: '10', SECRET_STALE_SECONDS: '20' };
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: secret.fetchSecret, env });
-    expectMinted(await service.invoke(eventsFor(authorization, { subject: 'warm' }).v2), 'v2');
+    expectMinted(await service.invoke(eventFor('v2', { authorization, body: { subject: 'warm' } })), 'v2');
     secret.answerWith(unavailable);
 
     // Act
     service.setNow(NOW_MS + 29_000);
-    const stale = await service.invoke(eventsFor(authorization, { subject: 'stale' }).v2);
+    const stale = await service.invoke(eventFor('v2', { authorization, body: { subject: 'stale' } }));
     service.setNow(NOW_MS + 30_000);
-    const expired = await service.invoke(eventsFor(authorization, { subject: 'expired' }).v2);
+    const expired = await service.invoke(eventFor('v2', { authorization, body: { subject: 'expired' } }));
 
     // Assess
     expectMinted(stale, 'v2');
-    expectRefusal(expired, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(expired, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, { callerToken: token });
   });
 
   test('fails closed with 500 when the secret is replaced by an unusable one, even with a good key cached', async () => {
     // Prepare
     const secret = scriptedSecret(good());
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: secret.fetchSecret });
-    expectMinted(await service.invoke(eventsFor(authorization, { subject: 'warm' }).v2), 'v2');
+    expectMinted(await service.invoke(eventFor('v2', { authorization, body: { subject: 'warm' } })), 'v2');
     secret.answerWith(good(SHORT_SECRET));
     service.setNow(NOW_MS + 301_000);
 
     // Act
-    const outcome = await service.invoke(eventsFor(authorization, { subject: 'after-rotation' }).v2);
+    const outcome = await service.invoke(eventFor('v2', { authorization, body: { subject: 'after-rotation' } }));
 
     // Assess
-    expectRefusal(outcome, 'v2', { status: 500, code: 'SIGNING_KEY_UNUSABLE' }, { secret: SHORT_SECRET, callerToken: token });
+    expectRefused(outcome, 'v2', { status: 500, code: 'SIGNING_KEY_UNUSABLE' }, { callerToken: token, secrets: [SHORT_SECRET] });
   });
 
   test('mints again on the next request once Secrets Manager recovers', async () => {
     // Prepare
     const secret = scriptedSecret(unavailable);
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: secret.fetchSecret });
-    const failed = await service.invoke(eventsFor(authorization, { subject: 'down' }).v2);
+    const failed = await service.invoke(eventFor('v2', { authorization, body: { subject: 'down' } }));
     secret.answerWith(good());
 
     // Act
-    const outcome = await service.invoke(eventsFor(authorization, { subject: 'up' }).v2);
+    const outcome = await service.invoke(eventFor('v2', { authorization, body: { subject: 'up' } }));
 
     // Assess
-    expectRefusal(failed, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, { secret: TEST_SECRET, callerToken: token });
+    expectRefused(failed, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, { callerToken: token });
     expect(decodeJwt(expectMinted(outcome, 'v2')).payload.sub).toBe('up');
   });
 
@@ -195,17 +195,17 @@ describe('signing secret over time', () => {
     const rotated = 'rotated-signing-secret-0123456789-abcdefghij';
     const secret = scriptedSecret(good());
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: secret.fetchSecret });
-    expectMinted(await service.invoke(eventsFor(authorization, { subject: 'warm' }).v2), 'v2');
+    expectMinted(await service.invoke(eventFor('v2', { authorization, body: { subject: 'warm' } })), 'v2');
     secret.answerWith(good(rotated));
     service.setNow(NOW_MS + 301_000);
     const rotatedCaller = await callerToken({ nowSeconds: NOW_SECONDS + 301, secret: rotated });
 
     // Act
-    const oldCaller = await service.invoke(eventsFor(authorization, { subject: 'old' }).v2);
-    const newCaller = await service.invoke(eventsFor(`Bearer ${rotatedCaller}`, { subject: 'new' }).v2);
+    const oldCaller = await service.invoke(eventFor('v2', { authorization, body: { subject: 'old' } }));
+    const newCaller = await service.invoke(eventFor('v2', { authorization: `Bearer ${rotatedCaller}`, body: { subject: 'new' } }));
 
     // Assess
-    expectRefusal(oldCaller, 'v2', { status: 401, code: 'INVALID_TOKEN' }, { secret: rotated, callerToken: token });
+    expectRefused(oldCaller, 'v2', { status: 401, code: 'INVALID_TOKEN' }, { callerToken: token, secrets: [rotated] });
     expect(hmacSignatureValid(expectMinted(newCaller, 'v2'), rotated)).toBe(true);
   });
 });

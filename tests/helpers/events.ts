@@ -72,14 +72,38 @@ export function v1Event(options: HttpEventOptions = {}): APIGatewayProxyEvent {
   };
 }
 
-/** The three event shapes for one request: API Gateway v2, v1, and a direct invoke from another Lambda. */
-export function eventsFor(authorization: string | undefined, body: unknown) {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (authorization !== undefined) headers.authorization = authorization;
-  const json = JSON.stringify(body);
-  return {
-    v2: v2Event({ headers, body: json }),
-    v1: v1Event({ headers: { 'Content-Type': 'application/json', ...(authorization === undefined ? {} : { Authorization: authorization }) }, body: json }),
-    direct: { ...(authorization === undefined ? {} : { authorization }), body },
-  };
+/** The three ways a request arrives: API Gateway payload 2.0 and 1.0, and a direct invoke from another Lambda. */
+export const SHAPES = ['v2', 'v1', 'direct'] as const;
+export type Shape = (typeof SHAPES)[number];
+export const HTTP_SHAPES = ['v2', 'v1'] as const;
+
+/** One mint request, described once and built for any of the three event shapes. */
+export interface RequestSpec {
+  /** The Authorization header value (HTTP) or `authorization` field (direct); absent when undefined. */
+  readonly authorization?: string;
+  /** A body to send as JSON; ignored when `rawBody` is set. */
+  readonly body?: unknown;
+  /** The body text exactly as sent; for direct invocation it is the `body` string. */
+  readonly rawBody?: string;
+  /** HTTP only; `null` sends no Content-Type at all. */
+  readonly contentType?: string | null;
+  /** HTTP only. */
+  readonly isBase64Encoded?: boolean;
+}
+
+/**
+ * The event a mint request arrives as, in one of the three shapes: header names as each API
+ * Gateway version spells them (v2 lower-cased, v1 as the client sent them).
+ */
+export function eventFor(shape: Shape, spec: RequestSpec): unknown {
+  const body = spec.body ?? { subject: 'svc-1' };
+  if (shape === 'direct') {
+    return { ...(spec.authorization === undefined ? {} : { authorization: spec.authorization }), body: spec.rawBody ?? body };
+  }
+  const headers: Record<string, string> = {};
+  const contentType = spec.contentType === undefined ? 'application/json' : spec.contentType;
+  if (contentType !== null) headers[shape === 'v1' ? 'Content-Type' : 'content-type'] = contentType;
+  if (spec.authorization !== undefined) headers[shape === 'v1' ? 'Authorization' : 'authorization'] = spec.authorization;
+  const options = { headers, body: spec.rawBody ?? JSON.stringify(body), isBase64Encoded: spec.isBase64Encoded ?? false };
+  return shape === 'v1' ? v1Event(options) : v2Event(options);
 }

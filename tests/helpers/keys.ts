@@ -12,7 +12,7 @@ export const ASYMMETRIC_ALGS = ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'] as 
 export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 /** The bytes of each HMAC algorithm's hash: the shortest key it may have. */
-export const HASH_BYTES = { HS256: 32, HS384: 48, HS512: 64 } as const;
+const HASH_BYTES = { HS256: 32, HS384: 48, HS512: 64 } as const;
 
 /** Generates a private JWK for `alg`, made in the test and never committed. */
 export async function privateJwk(alg: SigningAlg, members: Record<string, unknown> = {}): Promise<JWK> {

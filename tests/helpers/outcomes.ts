@@ -1,87 +1,69 @@
 import type { MintErrorCode } from '../../lib/errors';
-import { v1Event, v2Event } from './events';
+import type { Shape } from './events';
 import type { Outcome } from './handler';
+import { ATTACKER_SECRET, TEST_SECRET } from './tokens';
 
-/** The three event shapes the handler serves, for `test.each`. */
-export const EVENT_SHAPES = ['v2', 'v1', 'direct'] as const;
-export type EventShapeName = (typeof EVENT_SHAPES)[number];
-
-/** Anything that looks like a compact JWS: two base64url JSON segments and a signature. */
-export const JWT_PATTERN = /eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*/;
+/** Anything shaped like a compact JWS: three base64url runs joined by dots, long enough not to be prose. */
+export const TOKEN_LIKE = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/;
 
 /** A version-4 UUID, as `crypto.randomUUID()` produces. */
 export const UUID_V4_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** Strings that must never reach a caller: the signing secret, the caller's token. */
+/** What must never come back to a caller, besides TEST_SECRET and ATTACKER_SECRET. */
 export interface Confidential {
-  readonly secret: string;
   readonly callerToken?: string;
+  readonly secrets?: readonly string[];
 }
 
-/**
- * Asserts a refusal as the contract describes it: the status, the stable code, `data` null,
- * `code` equal to the status, JSON on HTTP, and nothing secret or token-like in the response.
- */
-export function expectRefusal(
-  outcome: Outcome,
-  shape: EventShapeName,
-  expected: { readonly status: number; readonly code: MintErrorCode },
-  confidential: Confidential,
-): void {
-  expect({ status: outcome.status, code: outcome.envelope.code, error: outcome.envelope.error }).toEqual({
-    status: expected.status,
-    code: expected.status,
-    error: expected.code,
+/** Asserts the headers every HTTP response must carry, whatever its status; a direct invoke has none. */
+export function expectHardenedHeaders(outcome: Outcome, shape: Shape): void {
+  if (shape === 'direct') {
+    expect(outcome.headers).toEqual({});
+    return;
+  }
+  expect(outcome.headers).toMatchObject({
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
   });
-  expect(outcome.envelope.data).toBeNull();
-  expect(typeof outcome.envelope.message).toBe('string');
-  expect(outcome.raw).not.toMatch(JWT_PATTERN);
-  expect(outcome.raw).not.toContain(confidential.secret);
-  if (confidential.callerToken !== undefined && confidential.callerToken !== '') {
-    expect(outcome.raw).not.toContain(confidential.callerToken);
-  }
-  if (shape !== 'direct') {
-    expect(outcome.headers['Content-Type']).toBe('application/json');
-  }
 }
 
 /**
- * Asserts a successful mint and returns the minted token: 200, the original's envelope exactly,
- * and on HTTP `Content-Type: application/json` with `Cache-Control: no-store`.
+ * Asserts a refusal as the contract describes it: the exact status, the whole envelope (`code`
+ * equal to the status, `data` null, the stable error code, a message), the hardened headers, no
+ * token, and neither a secret nor the caller's token or any piece of it in the response.
  */
-export function expectMinted(outcome: Outcome, shape: EventShapeName): string {
-  // The error code in the diff says at once why a mint was refused.
+export function expectRefused(
+  outcome: Outcome,
+  shape: Shape,
+  expected: { readonly status: number; readonly code: MintErrorCode },
+  confidential: Confidential = {},
+): void {
+  // The error code in the diff says at once what was refused instead.
+  expect({ status: outcome.status, error: outcome.envelope.error }).toEqual({ status: expected.status, error: expected.code });
+  expect(outcome.envelope).toEqual({ code: expected.status, message: expect.any(String), data: null, error: expected.code });
+  expect(outcome.envelope.message.length).toBeGreaterThan(0);
+  expect(outcome.raw).not.toMatch(TOKEN_LIKE);
+  expectHardenedHeaders(outcome, shape);
+  for (const secret of [TEST_SECRET, ATTACKER_SECRET, ...(confidential.secrets ?? [])]) {
+    expect(outcome.raw).not.toContain(secret);
+  }
+  const token = confidential.callerToken;
+  if (token !== undefined && token.trim() !== '') {
+    expect(outcome.raw).not.toContain(token);
+    // Not even a piece of it: a header or payload segment echoed back is an oracle for an attacker.
+    for (const piece of token.split(/[.\s]/).filter((segment) => segment.length >= 12)) {
+      expect(outcome.raw).not.toContain(piece);
+    }
+  }
+}
+
+/** Asserts a mint: 200, the original's envelope exactly, the hardened headers; returns the token. */
+export function expectMinted(outcome: Outcome, shape: Shape): string {
   expect({ status: outcome.status, error: outcome.envelope.error }).toEqual({ status: 200, error: undefined });
   const token = outcome.envelope.data;
   if (typeof token !== 'string') throw new Error(`expected a token, got ${outcome.raw}`);
   expect(outcome.envelope).toEqual({ code: 200, message: '操作成功', data: token });
-  if (shape !== 'direct') {
-    expect(outcome.headers['Content-Type']).toBe('application/json');
-    expect(outcome.headers['Cache-Control']).toBe('no-store');
-  }
+  expectHardenedHeaders(outcome, shape);
   return token;
-}
-
-/** A header's value whatever the case of its name, as HTTP clients read it. */
-export function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  const found = Object.entries(headers).find(([key]) => key.toLowerCase() === wanted);
-  return found?.[1];
-}
-
-/**
- * The three event shapes for a request whose body is sent as raw text: the HTTP body as is, and
- * the direct-invoke body as a JSON string.
- */
-export function rawBodyEventsFor(
-  authorization: string | undefined,
-  rawBody: string,
-  contentType = 'application/json',
-): Record<EventShapeName, unknown> {
-  const authorizationHeader: Record<string, string> = authorization === undefined ? {} : { authorization };
-  return {
-    v2: v2Event({ headers: { 'content-type': contentType, ...authorizationHeader }, body: rawBody }),
-    v1: v1Event({ headers: { 'Content-Type': contentType, ...authorizationHeader }, body: rawBody }),
-    direct: { ...authorizationHeader, body: rawBody },
-  };
 }

@@ -3,6 +3,9 @@ import { SignJWT, type JWTPayload } from 'jose';
 
 export const TEST_SECRET = 'test-signing-secret-0123456789-abcdefghij';
 
+/** A secret that is not ours: what an attacker signs with. */
+export const ATTACKER_SECRET = 'attacker-controlled-secret-0123456789-abcdef';
+
 /** The claims of a valid caller for an hour from `nowSeconds`, with any of them overridden. */
 export function callerClaims(nowSeconds: number, overrides?: JWTPayload): JWTPayload {
   return { sub: 'caller-1', aud: 'mfs', exp: nowSeconds + 3600, scope: ['generateJwt', 'push', 'query'], ...overrides };
@@ -49,4 +52,25 @@ export function hmacSignatureValid(token: string, secret: string, hash: 'sha256'
   const [header, payload, signature] = token.split('.');
   const expected = createHmac(hash, secret).update(`${header}.${payload}`).digest('base64url');
   return expected === signature;
+}
+
+/** An HS256 token over exactly these claims, with any header and secret. */
+export function signedClaims(
+  claims: Record<string, unknown>,
+  options: { header?: Record<string, unknown>; secret?: string } = {},
+): string {
+  return craftToken(JSON.stringify({ alg: 'HS256', typ: 'JWT', ...options.header }), JSON.stringify(claims), {
+    secret: options.secret ?? TEST_SECRET,
+  });
+}
+
+/**
+ * Asserts that a minted token is HS256 with the original's header and verifies with `secret` by
+ * node's own crypto, independently of jose; returns its claims.
+ */
+export function verifiedHs256Claims(token: string, secret: string = TEST_SECRET): Record<string, unknown> {
+  expect(hmacSignatureValid(token, secret)).toBe(true);
+  const { header, payload } = decodeJwt(token);
+  expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+  return payload;
 }

@@ -3,18 +3,9 @@ import type { createRuntime as CreateRuntime } from '../../lib/runtime';
 import type { Outcome } from '../helpers/handler';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../scripts/secretsManagerStandIn';
 import { callerTokenSignedWith, keySetSecret, privateJwk, privateValues } from '../helpers/keys';
-import { craftToken, decodeJwt, TEST_SECRET } from '../helpers/tokens';
-import {
-  ATTACKER_SECRET,
-  eventFor,
-  NOW_MS,
-  NOW_SECONDS,
-  signedClaims,
-  validCallerToken,
-  validClaims,
-  type RequestSpec,
-  type Shape,
-} from './support';
+import { eventFor, type RequestSpec, type Shape } from '../helpers/events';
+import { ATTACKER_SECRET, callerClaims, callerToken, craftToken, decodeJwt, signedClaims, TEST_SECRET } from '../helpers/tokens';
+import { NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 
 // One structured JSON line per decision, and never a secret or a token in any line. The logger
 // reads POWERTOOLS_LOG_LEVEL when lib/log.ts is first loaded, and tests/setupEnv.ts silences
@@ -79,17 +70,23 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   captureOutput();
+  // The handler module warms its key cache at import only inside a Lambda container; its default
+  // runtime fetches SIGNING_SECRET_ID from a closed port (tests/setupEnv.ts), so the warm-up fails.
+  process.env.AWS_LAMBDA_FUNCTION_NAME = 'jwt-mint-test-generateJwt';
   ({ createHandler } = await import('../../handlers/generateJwt'));
+  delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+  const warmUpDeadline = Date.now() + 15_000;
+  while (!parsedLines().some(isWarmUpFailure) && Date.now() < warmUpDeadline) await new Promise((done) => setTimeout(done, 25));
   ({ createRuntime } = await import('../../lib/runtime'));
   ({ invoke } = await import('../helpers/handler'));
 
-  tokens.valid = await validCallerToken();
-  tokens.expired = signedClaims({ ...validClaims(), exp: NOW_SECONDS - 3600 });
-  tokens.forged = signedClaims({ ...validClaims(), sub: 'forged-sub' }, { secret: ATTACKER_SECRET });
-  tokens.noScope = signedClaims({ ...validClaims(), sub: 'caller-without-scope', scope: ['push'] });
-  tokens.shortSecret = signedClaims(validClaims(), { secret: SHORT_SECRET });
+  tokens.valid = await callerToken({ nowSeconds: NOW_SECONDS });
+  tokens.expired = signedClaims({ ...callerClaims(NOW_SECONDS), exp: NOW_SECONDS - 3600 });
+  tokens.forged = signedClaims({ ...callerClaims(NOW_SECONDS), sub: 'forged-sub' }, { secret: ATTACKER_SECRET });
+  tokens.noScope = signedClaims({ ...callerClaims(NOW_SECONDS), sub: 'caller-without-scope', scope: ['push'] });
+  tokens.shortSecret = signedClaims(callerClaims(NOW_SECONDS), { secret: SHORT_SECRET });
   // Lives through the outage below, which moves the clock on by more than an hour.
-  tokens.stored = signedClaims({ ...validClaims(), exp: NOW_SECONDS + 86_400 }, { secret: STORED_SECRET });
+  tokens.stored = signedClaims({ ...callerClaims(NOW_SECONDS), exp: NOW_SECONDS + 86_400 }, { secret: STORED_SECRET });
   callerTokens.push(...Object.values(tokens));
 
   const service = handlerWith(TEST_SECRET);
@@ -99,7 +96,7 @@ beforeAll(async () => {
   keySetPrivates.push(...privateValues(signer, callers));
   const keySet = handlerWith(keySetSecret(signer, callers));
   tokens.keySet = await callerTokenSignedWith(callers, { nowSeconds: NOW_SECONDS });
-  tokens.keySetForged = craftToken('{"alg":"HS256","kid":"signer"}', JSON.stringify(validClaims()), { secret: String(signer.x) });
+  tokens.keySetForged = craftToken('{"alg":"HS256","kid":"signer"}', JSON.stringify(callerClaims(NOW_SECONDS)), { secret: String(signer.x) });
   callerTokens.push(tokens.keySet, tokens.keySetForged);
   const down = handlerWith(async () => {
     const { MintError } = await import('../../lib/errors');
@@ -155,6 +152,12 @@ afterAll(async () => {
   await standIn?.close();
   process.env = previousEnv;
 });
+
+/** The report of the handler module's own warm-up at init, which fetches SIGNING_SECRET_ID from tests/setupEnv.ts. */
+const isWarmUpFailure = (line: LogLine): boolean =>
+  line.message === 'signing secret refresh failed' &&
+  typeof line.detail === 'string' &&
+  line.detail.includes(String(process.env.SIGNING_SECRET_ID));
 
 /** What Powertools' injectLambdaContext adds to every line written during an invocation. */
 function lambdaContext(requestId: string): LogLine {
@@ -255,6 +258,23 @@ test.each([
     status,
     ...known,
   });
+});
+
+test('every line written while serving a request carries its request id, failure and key-cache lines included', () => {
+  // Prepare: only the init warm-up runs outside a request.
+  const duringRequests = lines.filter((line) => !isWarmUpFailure(line));
+
+  // Assess
+  expect(duringRequests.map((line) => line.message)).toEqual(
+    expect.arrayContaining(['issued', 'denied', 'request failed', 'signing keys loaded', 'signing secret refresh failed']),
+  );
+  for (const line of duringRequests) expect(outcomes.has(String(line.function_request_id))).toBe(true);
+});
+
+test('a failed warm-up at init is reported as a warning, not as a crash or an unhandled rejection', () => {
+  // Assess
+  expect(lines.filter(isWarmUpFailure)).toEqual([expect.objectContaining({ level: 'WARN', servingStale: false, code: 'SECRET_UNAVAILABLE' })]);
+  expect(lines.filter(isWarmUpFailure)[0]).not.toHaveProperty('function_request_id');
 });
 
 test('a denial never names an unverified caller: the forged token\'s "sub" is not audited as the caller', () => {

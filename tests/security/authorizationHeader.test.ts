@@ -1,6 +1,9 @@
 import type { MintErrorCode } from '../../lib/errors';
 import { testHandler } from '../helpers/handler';
-import { eventFor, expectIssued, expectRefused, NOW_MS, SHAPES, validCallerToken } from './support';
+import { eventFor, SHAPES } from '../helpers/events';
+import { expectMinted, expectRefused } from '../helpers/outcomes';
+import { callerToken, verifiedHs256Claims } from '../helpers/tokens';
+import { NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 
 // Hostile Authorization headers (RFC 6750 §2.1, RFC 7235): anything but exactly one bearer token is refused.
 
@@ -8,7 +11,7 @@ const service = testHandler({ nowMs: NOW_MS });
 let token: string;
 
 beforeAll(async () => {
-  token = await validCallerToken();
+  token = await callerToken({ nowSeconds: NOW_SECONDS });
 });
 
 interface Case {
@@ -59,7 +62,7 @@ describe.each(SHAPES)('Authorization over %s', (shape) => {
     const outcome = await service.invoke(event);
 
     // Assess
-    expect(expectIssued(outcome, shape)).toMatchObject({ iss: 'caller-1', sub: 'svc-1' });
+    expect(verifiedHs256Claims(expectMinted(outcome, shape))).toMatchObject({ iss: 'caller-1', sub: 'svc-1' });
   });
 });
 
@@ -72,7 +75,7 @@ test.each(['v2', 'v1'] as const)('reads the Authorization header whatever the ca
   const outcome = await service.invoke(event);
 
   // Assess
-  expectIssued(outcome, shape);
+  verifiedHs256Claims(expectMinted(outcome, shape));
 });
 
 test('a direct invocation reads only its own authorization field, not an HTTP-style header map', async () => {

@@ -1,6 +1,8 @@
 import { testHandler } from '../helpers/handler';
-import { v1Event, v2Event } from '../helpers/events';
-import { eventFor, expectIssued, expectRefused, NOW_MS, SHAPES, validCallerToken } from './support';
+import { eventFor, SHAPES, v1Event, v2Event } from '../helpers/events';
+import { expectMinted, expectRefused } from '../helpers/outcomes';
+import { callerToken, verifiedHs256Claims } from '../helpers/tokens';
+import { NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 
 // The three ways a request arrives: API Gateway payload 2.0 and 1.0, and a direct invoke from
 // another Lambda. Odd and malformed events must be refused as the caller's fault, never a 500.
@@ -10,7 +12,7 @@ let authorization: string;
 let token: string;
 
 beforeAll(async () => {
-  token = await validCallerToken();
+  token = await callerToken({ nowSeconds: NOW_SECONDS });
   authorization = `Bearer ${token}`;
 });
 
@@ -19,7 +21,7 @@ test.each(SHAPES)('mints over %s', async (shape) => {
   const outcome = await service.invoke(eventFor(shape, { authorization, body: { subject: 'svc-1' } }));
 
   // Assess
-  expect(expectIssued(outcome, shape)).toMatchObject({ iss: 'caller-1', sub: 'svc-1', aud: 'mfs' });
+  expect(verifiedHs256Claims(expectMinted(outcome, shape))).toMatchObject({ iss: 'caller-1', sub: 'svc-1', aud: 'mfs' });
 });
 
 test('a direct invocation with no authorization is refused with 401 MISSING_TOKEN', async () => {
@@ -35,7 +37,7 @@ test('a direct invocation with a JSON-string body mints like an object body', as
   const outcome = await service.invoke({ authorization, body: '{"subject":"svc-1"}' });
 
   // Assess
-  expectIssued(outcome, 'direct');
+  verifiedHs256Claims(expectMinted(outcome, 'direct'));
 });
 
 test.each([
@@ -82,7 +84,7 @@ test.each([
   const outcome = await service.invoke(event);
 
   // Assess
-  expectIssued(outcome, 'v2');
+  verifiedHs256Claims(expectMinted(outcome, 'v2'));
 });
 
 describe.each([

@@ -1,17 +1,9 @@
 import fc from 'fast-check';
 import { MintError, STATUS_BY_CODE, type MintErrorCode } from '../../lib/errors';
 import { testHandler, type Outcome } from '../helpers/handler';
-import { b64url, craftToken, decodeJwt, hmacSignatureValid, TEST_SECRET } from '../helpers/tokens';
-import {
-  ATTACKER_SECRET,
-  CLOCK_TOLERANCE_SECONDS,
-  DEFAULT_TTL_SECONDS,
-  MAX_TTL_SECONDS,
-  NOW_MS,
-  NOW_SECONDS,
-  v1OrV2Event,
-  validClaims,
-} from './support';
+import { v1Event, v2Event } from '../helpers/events';
+import { ATTACKER_SECRET, b64url, callerClaims, craftToken, decodeJwt, hmacSignatureValid, TEST_SECRET } from '../helpers/tokens';
+import { CLOCK_TOLERANCE_SECONDS, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 
 // Property-based fuzzing of the whole handler over bodies, headers and the three event shapes.
 // Requests are built from valid and invalid pieces; an oracle written here, from the contract and
@@ -114,7 +106,7 @@ const tokenArb: fc.Arbitrary<TokenModel> = fc.record({
   ),
   kid: fc.oneof({ weight: 15, arbitrary: fc.constant(ABSENT) }, { weight: 1, arbitrary: fc.constantFrom('', 'k1', '../../dev/null') }),
   signer: fc.oneof({ weight: 15, arbitrary: fc.constant('ours' as const) }, { weight: 1, arbitrary: fc.constant('theirs' as const) }),
-  claims: fc.oneof({ weight: 1, arbitrary: fc.constant(validClaims()) }, { weight: 3, arbitrary: claimsArb }),
+  claims: fc.oneof({ weight: 1, arbitrary: fc.constant(callerClaims(NOW_SECONDS)) }, { weight: 3, arbitrary: claimsArb }),
   corruption: fc.oneof(
     { weight: 15, arbitrary: fc.constant('none' as const) },
     {
@@ -262,7 +254,7 @@ function eventOf(model: RequestModel): unknown {
   if (model.contentType !== undefined) headers['Content-Type'] = model.contentType;
   if (authorization !== undefined) headers[model.headerName] = authorization;
   const text = bodyText(model.body);
-  return v1OrV2Event(model.shape, {
+  return (model.shape === 'v1' ? v1Event : v2Event)({
     headers,
     body: model.base64 ? Buffer.from(text).toString('base64') : text,
     isBase64Encoded: model.base64,
@@ -425,7 +417,7 @@ const RUNS = {
   hostileEvent: runsFor(0.15),
 };
 
-const VALID_TOKEN_MODEL: TokenModel = { alg: 'HS256', kid: undefined, signer: 'ours', claims: validClaims(), corruption: 'none' };
+const VALID_TOKEN_MODEL: TokenModel = { alg: 'HS256', kid: undefined, signer: 'ours', claims: callerClaims(NOW_SECONDS), corruption: 'none' };
 const validToken = tokenText(VALID_TOKEN_MODEL);
 
 /** How often each status came up in the structured property, to show the generator reaches them all. */
@@ -481,7 +473,7 @@ test(`${RUNS.hostileHeader} arbitrary Authorization values: always 401, never a 
       const event =
         shape === 'direct'
           ? { authorization, body: { subject: 'svc-1' } }
-          : v1OrV2Event(shape, { headers: { 'content-type': 'application/json', authorization }, body: '{"subject":"svc-1"}' });
+          : (shape === 'v1' ? v1Event : v2Event)({ headers: { 'content-type': 'application/json', authorization }, body: '{"subject":"svc-1"}' });
       const outcome = await service.invoke(event);
       expectWellFormed(outcome, shape);
       expect(outcome.status).toBe(401);
@@ -505,7 +497,7 @@ test(`${RUNS.hostileBody} arbitrary bodies from a valid caller: never a 5xx, a t
       const event =
         shape === 'direct'
           ? { authorization, body: text }
-          : v1OrV2Event(shape, { headers: { 'content-type': 'application/json', authorization }, body: text });
+          : (shape === 'v1' ? v1Event : v2Event)({ headers: { 'content-type': 'application/json', authorization }, body: text });
       const outcome = await service.invoke(event);
       expectWellFormed(outcome, shape);
       expect(outcome.status).toBeLessThan(500);

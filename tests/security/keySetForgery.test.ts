@@ -3,8 +3,10 @@ import { exportJWK, generateKeyPair, SignJWT, importJWK, type JWK } from 'jose';
 import type { MintErrorCode } from '../../lib/errors';
 import { testHandler } from '../helpers/handler';
 import { callerTokenSignedWith, keySetSecret, privateJwk, privateValues, publicHalf } from '../helpers/keys';
-import { b64url, craftToken } from '../helpers/tokens';
-import { eventFor, expectRefused, NOW_MS, NOW_SECONDS, SHAPES, validClaims } from './support';
+import { eventFor, SHAPES } from '../helpers/events';
+import { expectRefused } from '../helpers/outcomes';
+import { b64url, callerClaims, craftToken } from '../helpers/tokens';
+import { NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 
 // Forged caller tokens against a JWK Set secret, where algorithm confusion has something to
 // confuse: an RSA key whose public half is published, an EC key, a named HMAC key and an unnamed
@@ -17,7 +19,7 @@ let hmac: JWK;
 let unnamed: JWK;
 let service: ReturnType<typeof testHandler>;
 const tokens: Record<string, string> = {};
-const claims = JSON.stringify(validClaims());
+const claims = JSON.stringify(callerClaims(NOW_SECONDS));
 
 beforeAll(async () => {
   rsa = await privateJwk('RS256', { kid: 'rsa' });
@@ -35,10 +37,10 @@ beforeAll(async () => {
   tokens.hs256WithPublicJwk = craftToken('{"alg":"HS256","typ":"JWT","kid":"rsa"}', claims, { secret: JSON.stringify(publicHalf(rsa)) });
   tokens.hs256WithEcX = craftToken('{"alg":"HS256","typ":"JWT","kid":"ec"}', claims, { secret: String(ec.x) });
   // The right key, but another algorithm than the one the set gives it.
-  tokens.ps256WithRsaKey = await new SignJWT(validClaims())
+  tokens.ps256WithRsaKey = await new SignJWT(callerClaims(NOW_SECONDS))
     .setProtectedHeader({ alg: 'PS256', typ: 'JWT', kid: 'rsa' })
     .sign(await importJWK({ ...rsa, alg: 'PS256' }, 'PS256'));
-  tokens.hs512WithHmacKey = await new SignJWT(validClaims())
+  tokens.hs512WithHmacKey = await new SignJWT(callerClaims(NOW_SECONDS))
     .setProtectedHeader({ alg: 'HS512', typ: 'JWT', kid: 'hmac' })
     .sign(Buffer.from(String(hmac.k), 'base64url'));
   // Keys named for one another.
@@ -49,8 +51,8 @@ beforeAll(async () => {
   tokens.namedHmacTokenWithoutKid = await callerTokenSignedWith({ ...hmac, kid: undefined }, { nowSeconds: NOW_SECONDS });
   // Unsigned, or signed by the attacker with a key it brings along.
   tokens.noneNamingRsa = craftToken('{"alg":"none","kid":"rsa"}', claims, { signature: '' });
-  tokens.attackerRsaNamingRsa = await new SignJWT(validClaims()).setProtectedHeader({ alg: 'RS256', kid: 'rsa' }).sign(attacker.privateKey);
-  tokens.attackerEmbeddedJwk = await new SignJWT(validClaims())
+  tokens.attackerRsaNamingRsa = await new SignJWT(callerClaims(NOW_SECONDS)).setProtectedHeader({ alg: 'RS256', kid: 'rsa' }).sign(attacker.privateKey);
+  tokens.attackerEmbeddedJwk = await new SignJWT(callerClaims(NOW_SECONDS))
     .setProtectedHeader({ alg: 'RS256', kid: 'rsa', jwk: await exportJWK(attacker.publicKey) })
     .sign(attacker.privateKey);
 
@@ -60,8 +62,8 @@ beforeAll(async () => {
   tokens.hmac = await callerTokenSignedWith(hmac, { nowSeconds: NOW_SECONDS });
   tokens.unnamed = await callerTokenSignedWith(unnamed, { nowSeconds: NOW_SECONDS });
 
-  const [rsaHeader, , rsaSignature] = tokens.rsa.split('.');
-  tokens.tamperedRsaPayload = `${rsaHeader}.${b64url(JSON.stringify({ ...validClaims(), sub: 'admin' }))}.${rsaSignature}`;
+  const [rsaHeader, rsaSignature] = tokens.rsa.split('.');
+  tokens.tamperedRsaPayload = `${rsaHeader}.${b64url(JSON.stringify({ ...callerClaims(NOW_SECONDS), sub: 'admin' }))}.${rsaSignature}`;
 });
 
 const refused: ReadonlyArray<{ readonly token: string; readonly why: string; readonly code: MintErrorCode }> = [

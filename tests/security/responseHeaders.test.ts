@@ -2,8 +2,10 @@ import { MintError } from '../../lib/errors';
 import { createRuntime } from '../../lib/runtime';
 import { createHandler } from '../../handlers/generateJwt';
 import { invoke, testHandler, type Outcome } from '../helpers/handler';
-import { TEST_SECRET } from '../helpers/tokens';
-import { eventFor, expectHardenedHeaders, HTTP_SHAPES, NOW_MS, validCallerToken, type Shape } from './support';
+import { eventFor, HTTP_SHAPES, type Shape } from '../helpers/events';
+import { expectHardenedHeaders } from '../helpers/outcomes';
+import { callerToken, TEST_SECRET } from '../helpers/tokens';
+import { NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 
 // Every HTTP response, whatever its status, says: never cache me (it may hold a token), and do not
 // sniff me as anything but JSON.
@@ -11,7 +13,7 @@ import { eventFor, expectHardenedHeaders, HTTP_SHAPES, NOW_MS, validCallerToken,
 let authorization: string;
 
 beforeAll(async () => {
-  authorization = `Bearer ${await validCallerToken()}`;
+  authorization = `Bearer ${await callerToken({ nowSeconds: NOW_SECONDS })}`;
 });
 
 const service = testHandler({ nowMs: NOW_MS });

@@ -7,7 +7,10 @@ import {
   type StandInFault,
 } from '../../scripts/secretsManagerStandIn';
 import { invoke, type Outcome } from '../helpers/handler';
-import { eventFor, expectIssued, expectRefused, NOW_MS, NOW_SECONDS, signedClaims, validClaims } from './support';
+import { eventFor } from '../helpers/events';
+import { expectMinted, expectRefused } from '../helpers/outcomes';
+import { callerClaims, signedClaims, verifiedHs256Claims } from '../helpers/tokens';
+import { NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 
 // Faults at Secrets Manager, injected through the local stand-in and met by the real SDK client
 // with the service's own timeouts and attempts. The clock the key cache reads is ours to move, so
@@ -38,7 +41,7 @@ beforeAll(async () => {
   // Every runtime below builds its own SDK client, which reads the endpoint when it first sends.
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = standIn.endpoint;
 
-  authorization = `Bearer ${signedClaims({ ...validClaims(), exp: NOW_SECONDS + 7 * 86_400 }, { secret: SECRET })}`;
+  authorization = `Bearer ${signedClaims({ ...callerClaims(NOW_SECONDS), exp: NOW_SECONDS + 7 * 86_400 }, { secret: SECRET })}`;
   exitSpy = jest.spyOn(process, 'exit').mockImplementation((code) => {
     throw new Error(`process.exit(${String(code)}) was called`);
   });
@@ -115,7 +118,7 @@ describe('at cold start', () => {
     expectRefused(outcome, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, confidential());
     expect(outcome.envelope.message).toBe('The signing key is temporarily unavailable; try again shortly.');
     expect(attempts).toBeLessThanOrEqual(FETCH_LIMITS.maxAttempts);
-    expectIssued(recovered, 'v2', SECRET);
+    verifiedHs256Claims(expectMinted(recovered, 'v2'), SECRET);
   });
 
   test.each(UNUSABLE)('$name: answers 500 SIGNING_KEY_UNUSABLE, then mints once a good key is stored', async ({ name, store }) => {
@@ -132,7 +135,7 @@ describe('at cold start', () => {
     // Assess
     expectRefused(outcome, 'v2', { status: 500, code: 'SIGNING_KEY_UNUSABLE' }, confidential());
     expect(outcome.envelope.message).toBe('The signing key is not usable; the operator has been told in the log.');
-    expectIssued(recovered, 'v2', SECRET);
+    verifiedHs256Claims(expectMinted(recovered, 'v2'), SECRET);
   });
 
   test('a fault that lasts keeps answering 503 without a backlog: each request makes its own bounded attempt', async () => {
@@ -154,7 +157,7 @@ describe('on a warm container', () => {
   /** A container that loaded its key at NOW, as if it had served for a while. */
   async function warmContainer(env: Record<string, string> = {}) {
     const warm = container(env);
-    expectIssued(await warm.mint(), 'v2', SECRET);
+    verifiedHs256Claims(expectMinted(await warm.mint(), 'v2'), SECRET);
     standIn.resetCallCount();
     return warm;
   }
@@ -168,21 +171,21 @@ describe('on a warm container', () => {
 
       // Act and assess: inside the cache window nothing is fetched.
       warm.at(CACHE_SECONDS - 1);
-      expectIssued(await warm.mint(), 'v2', SECRET);
+      verifiedHs256Claims(expectMinted(await warm.mint(), 'v2'), SECRET);
       expect(standIn.callCount('GetSecretValue')).toBe(0);
 
       // The cache window ends: the refresh fails, the last good key keeps minting.
       warm.at(CACHE_SECONDS + 1);
-      expectIssued(await warm.mint(`warm ${name} (stale)`), 'v2', SECRET);
+      verifiedHs256Claims(expectMinted(await warm.mint(`warm ${name} (stale)`), 'v2'), SECRET);
       // Within the retry interval the failed refresh is not repeated.
       warm.at(CACHE_SECONDS + 1 + RETRY_SECONDS - 1);
-      expectIssued(await warm.mint(), 'v2', SECRET);
+      verifiedHs256Claims(expectMinted(await warm.mint(), 'v2'), SECRET);
       const attemptsSoFar = standIn.callCount('GetSecretValue');
       expect(attemptsSoFar).toBeLessThanOrEqual(FETCH_LIMITS.maxAttempts);
 
       // The last second of the stale window still mints.
       warm.at(CACHE_SECONDS + STALE_SECONDS - 1);
-      expectIssued(await warm.mint(), 'v2', SECRET);
+      verifiedHs256Claims(expectMinted(await warm.mint(), 'v2'), SECRET);
 
       // Then 503.
       warm.at(CACHE_SECONDS + STALE_SECONDS);
@@ -191,7 +194,7 @@ describe('on a warm container', () => {
       // Once the fault clears the next request mints again, with no redeploy.
       await standIn.clearFault();
       warm.at(CACHE_SECONDS + STALE_SECONDS + 1);
-      expectIssued(await warm.mint(), 'v2', SECRET);
+      verifiedHs256Claims(expectMinted(await warm.mint(), 'v2'), SECRET);
     },
   );
 
@@ -210,9 +213,9 @@ describe('on a warm container', () => {
     const fixed = await warm.mint();
 
     // Assess: an operator who replaced the secret meant the old key to stop signing.
-    expectIssued(cached, 'v2', SECRET);
+    verifiedHs256Claims(expectMinted(cached, 'v2'), SECRET);
     expectRefused(refreshed, 'v2', { status: 500, code: 'SIGNING_KEY_UNUSABLE' }, confidential());
-    expectIssued(fixed, 'v2', SECRET);
+    verifiedHs256Claims(expectMinted(fixed, 'v2'), SECRET);
   });
 
   test.each([
@@ -226,7 +229,7 @@ describe('on a warm container', () => {
     // Act and assess
     if (mintsAt !== undefined) {
       warm.at(CACHE_SECONDS + mintsAt);
-      expectIssued(await warm.mint(), 'v2', SECRET);
+      verifiedHs256Claims(expectMinted(await warm.mint(), 'v2'), SECRET);
     }
     warm.at(CACHE_SECONDS + refusesAt);
     expectRefused(await warm.mint(), 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, confidential());

@@ -1,16 +1,9 @@
 import type { MintErrorCode } from '../../lib/errors';
 import { testHandler } from '../helpers/handler';
-import {
-  CLOCK_TOLERANCE_SECONDS,
-  eventFor,
-  expectIssued,
-  expectRefused,
-  NOW_MS,
-  NOW_SECONDS,
-  SHAPES,
-  signedClaims,
-  validClaims,
-} from './support';
+import { eventFor, SHAPES } from '../helpers/events';
+import { expectMinted, expectRefused } from '../helpers/outcomes';
+import { callerClaims, signedClaims, verifiedHs256Claims } from '../helpers/tokens';
+import { CLOCK_TOLERANCE_SECONDS, NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 
 // Correctly signed caller tokens whose claims must not be believed: time (RFC 7519 §4.1.4-6, with
 // the configured leeway), audience (RFC 8725 §3.9), subject and the required scope.
@@ -22,7 +15,7 @@ const T = CLOCK_TOLERANCE_SECONDS;
 
 /** Valid claims with some replaced; `undefined` removes a claim. */
 function claims(changes: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...validClaims(), ...changes };
+  const merged: Record<string, unknown> = { ...callerClaims(NOW_SECONDS), ...changes };
   for (const [name, value] of Object.entries(changes)) if (value === undefined) delete merged[name];
   return merged;
 }
@@ -121,7 +114,7 @@ describe.each(SHAPES)('caller claims over %s', (shape) => {
     const outcome = await service.invoke(eventFor(shape, { authorization: `Bearer ${token}`, body: { subject: 'svc-1' } }));
 
     // Assess
-    expect(expectIssued(outcome, shape)).toMatchObject({ iss: 'caller-1', sub: 'svc-1' });
+    expect(verifiedHs256Claims(expectMinted(outcome, shape))).toMatchObject({ iss: 'caller-1', sub: 'svc-1' });
   });
 
   test('with no tolerance configured, refuses "exp" equal to now', async () => {
@@ -143,6 +136,6 @@ describe.each(SHAPES)('caller claims over %s', (shape) => {
     const outcome = await strictClock.invoke(eventFor(shape, { authorization: `Bearer ${token}`, body: { subject: 'svc-1' } }));
 
     // Assess
-    expectIssued(outcome, shape);
+    verifiedHs256Claims(expectMinted(outcome, shape));
   });
 });

@@ -3,18 +3,10 @@ import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { MintErrorCode } from '../../lib/errors';
 import { testHandler } from '../helpers/handler';
-import { b64url, craftToken, TEST_SECRET } from '../helpers/tokens';
-import {
-  ATTACKER_SECRET,
-  eventFor,
-  expectIssued,
-  expectRefused,
-  NOW_MS,
-  SHAPES,
-  signedClaims,
-  validCallerToken,
-  validClaims,
-} from './support';
+import { eventFor, SHAPES } from '../helpers/events';
+import { expectMinted, expectRefused } from '../helpers/outcomes';
+import { ATTACKER_SECRET, b64url, callerClaims, callerToken, craftToken, signedClaims, TEST_SECRET, verifiedHs256Claims } from '../helpers/tokens';
+import { NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 
 // Forged and malformed caller tokens, after RFC 8725 (JWT BCP), RFC 7515/7519 and OWASP's JWT
 // cheat sheet. Every one must be refused with 401 before any claim in it is believed.
@@ -28,7 +20,7 @@ let keyServerUrl = '';
 
 /** Tokens built once, in beforeAll, because some need asynchronously generated keys. */
 const tokens: Record<string, string> = {};
-const claimsJson = (): string => JSON.stringify(validClaims());
+const claimsJson = (): string => JSON.stringify(callerClaims(NOW_SECONDS));
 const HS256 = '{"alg":"HS256","typ":"JWT"}';
 
 /** An HMAC over `header.payload` exactly as spelled, so only the encoding is wrong, never the signature. */
@@ -60,7 +52,7 @@ beforeAll(async () => {
   const address = keyServer.address();
   keyServerUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
 
-  const valid = await validCallerToken();
+  const valid = await callerToken({ nowSeconds: NOW_SECONDS });
   const [header = '', payload = '', signature = ''] = valid.split('.');
   tokens.valid = valid;
 
@@ -79,7 +71,7 @@ beforeAll(async () => {
   tokens.percentEncoded = `${header}.${payload}.${encodeURIComponent(`${signature}+/=`)}`;
   tokens.nonAscii = `${header}.${payload}.${signature}\u00e9`;
   tokens.paddedHeader = signedSegments(padded(b64url('{"alg":"HS256","x":12}')), payload);
-  tokens.paddedPayload = signedSegments(header, padded(b64url(JSON.stringify({ ...validClaims(), x: 1 }))));
+  tokens.paddedPayload = signedSegments(header, padded(b64url(JSON.stringify({ ...callerClaims(NOW_SECONDS), x: 1 }))));
   tokens.paddedSignature = `${header}.${payload}.${padded(signature)}`;
   tokens.nonCanonicalSignature = `${header}.${payload}.${nonCanonical(signature)}`;
   tokens.nonCanonicalPayload = signedSegments(header, nonCanonical(payload));
@@ -88,7 +80,7 @@ beforeAll(async () => {
   tokens.headerArray = craftToken('["HS256"]', claimsJson());
   tokens.headerString = craftToken('"HS256"', claimsJson());
   tokens.headerNull = craftToken('null', claimsJson());
-  tokens.payloadArray = craftToken(HS256, JSON.stringify([validClaims()]));
+  tokens.payloadArray = craftToken(HS256, JSON.stringify([callerClaims(NOW_SECONDS)]));
   tokens.payloadNull = craftToken(HS256, 'null');
   tokens.payloadString = craftToken(HS256, '"caller-1"');
   tokens.payloadNumber = craftToken(HS256, '42');
@@ -119,43 +111,43 @@ beforeAll(async () => {
   tokens.algEmpty = craftToken('{"alg":"","typ":"JWT"}', claimsJson());
 
   // Headers (RFC 8725 §3.10): kid, jku, x5u and an embedded jwk select nothing and fetch nothing.
-  tokens.kidUnknown = signedClaims(validClaims(), { header: { kid: 'key-2024' } });
-  tokens.kidPathTraversal = signedClaims(validClaims(), { header: { kid: '../../dev/null' } });
+  tokens.kidUnknown = signedClaims(callerClaims(NOW_SECONDS), { header: { kid: 'key-2024' } });
+  tokens.kidPathTraversal = signedClaims(callerClaims(NOW_SECONDS), { header: { kid: '../../dev/null' } });
   tokens.kidPathTraversalEmptyKey = craftToken('{"alg":"HS256","kid":"../../dev/null"}', claimsJson(), { secret: '' });
-  tokens.kidSql = signedClaims(validClaims(), { header: { kid: "x' UNION SELECT 'secret' --" } });
-  tokens.kidNumber = signedClaims(validClaims(), { header: { kid: 0 } });
-  tokens.kidNull = signedClaims(validClaims(), { header: { kid: null } });
-  tokens.kidEmpty = signedClaims(validClaims(), { header: { kid: '' } });
-  tokens.jkuAttacker = signedClaims(validClaims(), { header: { jku: `${keyServerUrl}/jwks.json` }, secret: ATTACKER_SECRET });
-  tokens.x5uAttacker = signedClaims(validClaims(), { header: { x5u: `${keyServerUrl}/cert.pem` }, secret: ATTACKER_SECRET });
-  tokens.jwkOctAttacker = signedClaims(validClaims(), {
+  tokens.kidSql = signedClaims(callerClaims(NOW_SECONDS), { header: { kid: "x' UNION SELECT 'secret' --" } });
+  tokens.kidNumber = signedClaims(callerClaims(NOW_SECONDS), { header: { kid: 0 } });
+  tokens.kidNull = signedClaims(callerClaims(NOW_SECONDS), { header: { kid: null } });
+  tokens.kidEmpty = signedClaims(callerClaims(NOW_SECONDS), { header: { kid: '' } });
+  tokens.jkuAttacker = signedClaims(callerClaims(NOW_SECONDS), { header: { jku: `${keyServerUrl}/jwks.json` }, secret: ATTACKER_SECRET });
+  tokens.x5uAttacker = signedClaims(callerClaims(NOW_SECONDS), { header: { x5u: `${keyServerUrl}/cert.pem` }, secret: ATTACKER_SECRET });
+  tokens.jwkOctAttacker = signedClaims(callerClaims(NOW_SECONDS), {
     header: { jwk: { kty: 'oct', k: b64url(ATTACKER_SECRET), alg: 'HS256' } },
     secret: ATTACKER_SECRET,
   });
   const attacker = await generateKeyPair('RS256', { extractable: true });
   const attackerJwk = await exportJWK(attacker.publicKey);
-  tokens.jwkRsaAttacker = await new SignJWT(validClaims())
+  tokens.jwkRsaAttacker = await new SignJWT(callerClaims(NOW_SECONDS))
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', jwk: attackerJwk })
     .sign(attacker.privateKey);
-  tokens.jkuRsaAttacker = await new SignJWT(validClaims())
+  tokens.jkuRsaAttacker = await new SignJWT(callerClaims(NOW_SECONDS))
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'attacker', jku: `${keyServerUrl}/jwks.json` })
     .sign(attacker.privateKey);
-  tokens.critUnknown = signedClaims(validClaims(), { header: { crit: ['exp-ext'], 'exp-ext': true } });
-  tokens.critEmpty = signedClaims(validClaims(), { header: { crit: [] } });
-  tokens.critNotArray = signedClaims(validClaims(), { header: { crit: 'exp-ext' } });
-  tokens.critB64 = signedClaims(validClaims(), { header: { crit: ['b64'], b64: false } });
+  tokens.critUnknown = signedClaims(callerClaims(NOW_SECONDS), { header: { crit: ['exp-ext'], 'exp-ext': true } });
+  tokens.critEmpty = signedClaims(callerClaims(NOW_SECONDS), { header: { crit: [] } });
+  tokens.critNotArray = signedClaims(callerClaims(NOW_SECONDS), { header: { crit: 'exp-ext' } });
+  tokens.critB64 = signedClaims(callerClaims(NOW_SECONDS), { header: { crit: ['b64'], b64: false } });
 
   // Signatures.
   const tamperedHeader = b64url('{"alg":"HS256","typ":"JWT","kid":"x"}');
   tokens.tamperedHeader = `${tamperedHeader}.${payload}.${signature}`;
-  tokens.tamperedPayload = `${header}.${b64url(JSON.stringify({ ...validClaims(), scope: ['generateJwt', 'admin'] }))}.${signature}`;
-  tokens.tamperedSub = `${header}.${b64url(JSON.stringify({ ...validClaims(), sub: 'admin' }))}.${signature}`;
-  tokens.otherSecret = signedClaims(validClaims(), { secret: ATTACKER_SECRET });
+  tokens.tamperedPayload = `${header}.${b64url(JSON.stringify({ ...callerClaims(NOW_SECONDS), scope: ['generateJwt', 'admin'] }))}.${signature}`;
+  tokens.tamperedSub = `${header}.${b64url(JSON.stringify({ ...callerClaims(NOW_SECONDS), sub: 'admin' }))}.${signature}`;
+  tokens.otherSecret = signedClaims(callerClaims(NOW_SECONDS), { secret: ATTACKER_SECRET });
   tokens.emptySecret = craftToken(HS256, claimsJson(), { secret: '' });
-  tokens.secretPrefix = signedClaims(validClaims(), { secret: TEST_SECRET.slice(0, -1) });
+  tokens.secretPrefix = signedClaims(callerClaims(NOW_SECONDS), { secret: TEST_SECRET.slice(0, -1) });
   tokens.signatureTruncated = `${header}.${payload}.${signature.slice(0, 22)}`;
   tokens.signatureExtended = `${header}.${payload}.${signature}AAAA`;
-  tokens.signatureOfOtherToken = `${header}.${b64url(JSON.stringify({ ...validClaims(), sub: 'admin' }))}.${signature}`;
+  tokens.signatureOfOtherToken = `${header}.${b64url(JSON.stringify({ ...callerClaims(NOW_SECONDS), sub: 'admin' }))}.${signature}`;
   tokens.signatureZeroes = `${header}.${payload}.${Buffer.alloc(32).toString('base64url')}`;
 });
 
@@ -268,12 +260,12 @@ describe.each(SHAPES)('caller token over %s', (shape) => {
     const outcome = await service.invoke(eventFor(shape, { authorization: `Bearer ${tokens.valid}`, body: { subject: 'svc-1' } }));
 
     // Assess
-    expect(expectIssued(outcome, shape)).toMatchObject({ iss: 'caller-1', sub: 'svc-1' });
+    expect(verifiedHs256Claims(expectMinted(outcome, shape))).toMatchObject({ iss: 'caller-1', sub: 'svc-1' });
   });
 
   test('ignores jku, x5u and jwk in a token signed with our key: they select no key and are never fetched', async () => {
     // Prepare
-    const token = signedClaims(validClaims(), {
+    const token = signedClaims(callerClaims(NOW_SECONDS), {
       header: { jku: `${keyServerUrl}/jwks.json`, x5u: `${keyServerUrl}/cert.pem`, jwk: { kty: 'oct', k: b64url(ATTACKER_SECRET) } },
     });
     const hitsBefore = keyServerHits;
@@ -282,7 +274,7 @@ describe.each(SHAPES)('caller token over %s', (shape) => {
     const outcome = await service.invoke(eventFor(shape, { authorization: `Bearer ${token}`, body: { subject: 'svc-1' } }));
 
     // Assess
-    expectIssued(outcome, shape);
+    verifiedHs256Claims(expectMinted(outcome, shape));
     expect(keyServerHits).toBe(hitsBefore);
   });
 
@@ -293,7 +285,7 @@ describe.each(SHAPES)('caller token over %s', (shape) => {
     );
 
     // Assess
-    expect(expectIssued(outcome, shape)).toMatchObject({ iss: 'caller-1' });
+    expect(verifiedHs256Claims(expectMinted(outcome, shape))).toMatchObject({ iss: 'caller-1' });
   });
 });
 
