@@ -40,6 +40,9 @@ const EnvSchema = v.object({
   SECRET_STALE_SECONDS: seconds(900, 0, 7 * 86_400),
 });
 
+/** Every environment variable the service reads: serverless.yml sets each from a stage parameter. */
+export const CONFIG_VARIABLES = Object.freeze(Object.keys(EnvSchema.entries)) as readonly (keyof typeof EnvSchema.entries)[];
+
 /** The service's configuration, parsed once at init. */
 export interface Config {
   readonly signingSecretId: string;

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CONFIG_VARIABLES } from '../../lib/config';
+import { ROUTES } from '../../lib/routes';
 
 const ROOT = join(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -52,6 +54,7 @@ function resourcesOfType(template: Template, type: string) {
 
 let created: { dir: string; template: Template };
 let existing: { dir: string; template: Template };
+let configured: { dir: string; template: Template };
 const EXISTING_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:shared/jwt-key-AbCdEf';
 
 beforeAll(async () => {
@@ -59,11 +62,14 @@ beforeAll(async () => {
   // two concurrent runs would share.
   created = await packageStack();
   existing = await packageStack(['--param', `signingSecretArn=${EXISTING_ARN}`]);
-}, 120_000);
+  configured = await packageStack([
+    ...['requiredScope=mint:tokens', 'secretCacheSeconds=60', 'tokenIssuer=https://auth.example.com'].flatMap((param) => ['--param', param]),
+  ]);
+}, 180_000);
 
 afterAll(() => {
-  for (const result of [created, existing]) if (result) rmSync(result.dir, { recursive: true, force: true });
-  for (const suffix of [0, 2]) rmSync(join(ROOT, `.esbuild-package-${process.pid}-${suffix}`), { recursive: true, force: true });
+  for (const result of [created, existing, configured]) if (result) rmSync(result.dir, { recursive: true, force: true });
+  for (const suffix of [0, 2, 6]) rmSync(join(ROOT, `.esbuild-package-${process.pid}-${suffix}`), { recursive: true, force: true });
 });
 
 test('the function runs on a current Node.js runtime on arm64 with JSON logs', () => {
@@ -76,30 +82,33 @@ test('the function runs on a current Node.js runtime on arm64 with JSON logs', (
   expect(created.template.Resources.GenerateJwtLogGroup?.Properties.RetentionInDays).toBeGreaterThan(0);
 });
 
-test('the HTTP API routes POST /user/generateJwt to the function, with throttling', () => {
+test('the HTTP API routes exactly the paths of the route table to the function, with throttling', () => {
   const routes = resourcesOfType(created.template, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey);
   const stage = created.template.Resources.HttpApiStage?.Properties as { DefaultRouteSettings: Json };
 
-  expect(routes).toContain('POST /user/generateJwt');
+  expect([...routes].sort()).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
   expect(stage.DefaultRouteSettings.ThrottlingRateLimit).toEqual(expect.any(Number));
   expect(stage.DefaultRouteSettings.ThrottlingBurstLimit).toEqual(expect.any(Number));
 });
 
-test('the environment carries every configuration variable, with the secret the stack creates', () => {
-  const variables = (created.template.Resources.GenerateJwtLambdaFunction?.Properties.Environment as { Variables: Json }).Variables;
+/** The function's environment variables in a packaged template. */
+function environmentOf(template: Template): Json {
+  return (template.Resources.GenerateJwtLambdaFunction?.Properties.Environment as { Variables: Json }).Variables;
+}
 
-  expect(variables).toMatchObject({
-    SIGNING_SECRET_ID: { Ref: 'SigningSecret' },
-    REQUIRED_SCOPE: 'generateJwt',
-    CALLER_AUDIENCE: 'mfs',
-    DEFAULT_AUDIENCE: 'mfs',
-    ALLOWED_AUDIENCES: 'mfs',
-    DEFAULT_TTL_SECONDS: '43200',
-    MAX_TTL_SECONDS: '86400',
-    SECRET_CACHE_SECONDS: '300',
-    SECRET_STALE_SECONDS: '900',
-  });
-  expect(variables).toHaveProperty('TOKEN_ISSUER');
+test('the environment carries every configuration variable, each empty unless its stage parameter is set', () => {
+  const variables = environmentOf(created.template);
+
+  expect(Object.keys(variables).filter((name) => !name.startsWith('AWS_')).sort()).toEqual([...CONFIG_VARIABLES].sort());
+  expect(variables.SIGNING_SECRET_ID).toEqual({ Ref: 'SigningSecret' });
+  // Empty is unset: the defaults live in lib/config.ts alone.
+  for (const name of CONFIG_VARIABLES.filter((name) => name !== 'SIGNING_SECRET_ID')) expect(variables[name]).toBe('');
+});
+
+test('each configuration variable is set by the stage parameter named as its camelCase', () => {
+  const variables = environmentOf(configured.template);
+
+  expect(variables).toMatchObject({ REQUIRED_SCOPE: 'mint:tokens', SECRET_CACHE_SECONDS: '60', TOKEN_ISSUER: 'https://auth.example.com' });
 });
 
 test('the stack creates a generated signing secret of at least 32 characters, kept on removal', () => {
@@ -138,7 +147,7 @@ test('the function role may write its own logs and read the signing secret, and 
 
 test('with an existing secret ARN the stack skips its own secret and grants read on that ARN alone', () => {
   const resources = existing.template.Resources;
-  const variables = (resources.GenerateJwtLambdaFunction?.Properties.Environment as { Variables: Json }).Variables;
+  const variables = environmentOf(existing.template);
   const role = resources.GenerateJwtRole?.Properties as { Policies: Array<{ PolicyDocument: { Statement: Json[] } }> };
 
   // CloudFormation skips the secret: its condition compares the given ARN with "".
