@@ -12,7 +12,12 @@ export type AuditFacts = {
   readonly scope?: readonly string[];
   readonly jti?: string;
   readonly exp?: number;
+  /** Issued: the minted token's `act`, the chain of callers that led to it, nearest first. */
+  readonly act?: AuditActor;
 };
+
+/** An `act` chain as the audit line records it. */
+export type AuditActor = { readonly sub: string; readonly act?: AuditActor };
 
 /** One structured audit line: who asked, for whom, and what was decided. Never a token or a key. */
 export type AuditRecord = AuditFacts & {

@@ -11,6 +11,17 @@ function seconds(fallback: number, min: number, max: number) {
   );
 }
 
+/** Reads an optional environment variable as a whole number within bounds. */
+function count(fallback: number, min: number, max: number) {
+  return v.pipe(
+    v.optional(v.string(), String(fallback)),
+    v.regex(/^\d+$/, 'must be a whole number'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+}
+
 /** A non-empty string without surrounding white space, with a default. */
 function word(fallback: string) {
   return v.pipe(
@@ -38,6 +49,7 @@ const EnvSchema = v.object({
   TOKEN_ISSUER: v.optional(v.pipe(v.string(), v.trim())),
   SECRET_CACHE_SECONDS: seconds(300, 0, 86_400),
   SECRET_STALE_SECONDS: seconds(900, 0, 7 * 86_400),
+  MAX_DELEGATION_DEPTH: count(4, 1, 32),
 });
 
 /** Every environment variable the service reads: serverless.yml sets each from a stage parameter. */
@@ -57,6 +69,8 @@ export interface Config {
   readonly tokenIssuer: string | undefined;
   readonly secretCacheSeconds: number;
   readonly secretStaleSeconds: number;
+  /** The most `act` levels a minted token may carry: how many mints a chain may hold. */
+  readonly maxDelegationDepth: number;
 }
 
 /** Raised when the environment does not describe a usable configuration. */
@@ -107,5 +121,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     tokenIssuer: e.TOKEN_ISSUER || undefined,
     secretCacheSeconds: e.SECRET_CACHE_SECONDS,
     secretStaleSeconds: e.SECRET_STALE_SECONDS,
+    maxDelegationDepth: e.MAX_DELEGATION_DEPTH,
   });
 }

@@ -46,7 +46,7 @@ export async function mintToken(input: MintInput): Promise<Minted> {
     const minted = await signToken(claims, signingKeyAt(keys, now), { jti: input.newJti(), iat });
     return {
       token: minted.token,
-      facts: { callerSub: caller.sub, subject: claims.sub, aud: claims.aud, scope: claims.scope, exp: claims.exp, jti: minted.jti },
+      facts: { callerSub: caller.sub, subject: claims.sub, aud: claims.aud, scope: claims.scope, exp: claims.exp, jti: minted.jti, act: claims.act },
     };
   } catch (error) {
     throw toMintError(error).withFacts(known);

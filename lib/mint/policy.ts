@@ -1,4 +1,4 @@
-import type { CallerClaims } from '../tokens/callerToken';
+import type { Actor, CallerClaims } from '../tokens/callerToken';
 import type { Config } from '../config';
 import { MintError } from '../errors';
 import type { MintRequest } from './request';
@@ -12,17 +12,21 @@ export interface MintedClaims {
   readonly scope: string[];
   readonly exp: number;
   readonly nbf?: number;
+  /** RFC 8693 §4.1: the caller who minted it, with the chain that led to that caller. */
+  readonly act: Actor;
 }
 
 type PolicyConfig = Pick<
   Config,
-  'defaultAudience' | 'allowedAudiences' | 'defaultTtlSeconds' | 'maxTtlSeconds' | 'tokenIssuer'
+  'defaultAudience' | 'allowedAudiences' | 'defaultTtlSeconds' | 'maxTtlSeconds' | 'tokenIssuer' | 'requiredScope' | 'maxDelegationDepth'
 >;
 
 /**
  * Decides what a caller may mint: the lifetime, the audiences and the scopes, never more than the
- * caller holds.
- * @throws MintError INVALID_REQUEST (400) for a bad lifetime, AUDIENCE_NOT_ALLOWED or SCOPE_ESCALATION (403).
+ * caller holds. The minting right (REQUIRED_SCOPE) passes on only when `authorities` names it, and
+ * a token that can mint in turn never outlives its caller: a right to mint always ends.
+ * @throws MintError INVALID_REQUEST (400) for a bad lifetime; AUDIENCE_NOT_ALLOWED, SCOPE_ESCALATION,
+ * DELEGATION_EXCEEDS_CALLER or DELEGATION_TOO_DEEP (403).
  */
 export function decideMintedClaims(
   request: MintRequest,
@@ -30,18 +34,12 @@ export function decideMintedClaims(
   config: PolicyConfig,
   nowSeconds: number,
 ): MintedClaims {
-  const exp = request.expiresAt ?? nowSeconds + config.defaultTtlSeconds;
-  if (exp <= nowSeconds) {
+  const requestedExp = request.expiresAt ?? nowSeconds + config.defaultTtlSeconds;
+  if (requestedExp <= nowSeconds) {
     throw new MintError('INVALID_REQUEST', 'Field "expiresAt" must be in the future.');
   }
-  if (exp > nowSeconds + config.maxTtlSeconds) {
-    throw new MintError(
-      'INVALID_REQUEST',
-      `Field "expiresAt" must be at most ${config.maxTtlSeconds} seconds from now.`,
-    );
-  }
-  if (request.notBefore !== undefined && request.notBefore >= exp) {
-    throw new MintError('INVALID_REQUEST', 'Field "notBefore" must be before the expiry.');
+  if (requestedExp > nowSeconds + config.maxTtlSeconds) {
+    throw new MintError('INVALID_REQUEST', `Field "expiresAt" must be at most ${config.maxTtlSeconds} seconds from now.`);
   }
 
   const audiences = request.audience === undefined ? [config.defaultAudience] : [request.audience].flat();
@@ -50,10 +48,26 @@ export function decideMintedClaims(
     throw new MintError('AUDIENCE_NOT_ALLOWED', `Audience "${refusedAudience}" is not allowed.`);
   }
 
-  const scope = request.authorities ? [...new Set(request.authorities)] : [...caller.scopes];
+  // By default the caller's scopes, less the right to mint: passing that on takes naming it.
+  const scope = request.authorities
+    ? [...new Set(request.authorities)]
+    : caller.scopes.filter((authority) => authority !== config.requiredScope);
   const escalated = scope.find((authority) => !caller.scopes.includes(authority));
   if (escalated !== undefined) {
     throw new MintError('SCOPE_ESCALATION', `Authority "${escalated}" is not among the caller's scopes.`);
+  }
+
+  const exp = scope.includes(config.requiredScope) ? delegatedExpiry(request, requestedExp, caller, nowSeconds) : requestedExp;
+  if (request.notBefore !== undefined && request.notBefore >= exp) {
+    throw new MintError('INVALID_REQUEST', 'Field "notBefore" must be before the expiry.');
+  }
+
+  const act: Actor = caller.act === undefined ? { sub: caller.sub } : { sub: caller.sub, act: caller.act };
+  if (actDepth(act) > config.maxDelegationDepth) {
+    throw new MintError(
+      'DELEGATION_TOO_DEEP',
+      `This token would be minted ${actDepth(act)} mints away from its origin; at most ${config.maxDelegationDepth} are allowed (MAX_DELEGATION_DEPTH).`,
+    );
   }
 
   const distinctAudiences = [...new Set(audiences)];
@@ -64,5 +78,30 @@ export function decideMintedClaims(
     scope,
     exp,
     ...(request.notBefore === undefined ? {} : { nbf: request.notBefore }),
+    act,
   };
+}
+
+/**
+ * The expiry of a token that may mint in turn: at most the caller's own.
+ * @throws MintError DELEGATION_EXCEEDS_CALLER when asked to outlive the caller, or the caller's
+ * token has no time left to give.
+ */
+function delegatedExpiry(request: MintRequest, requestedExp: number, caller: CallerClaims, nowSeconds: number): number {
+  if (request.expiresAt !== undefined && request.expiresAt > caller.exp) {
+    throw new MintError(
+      'DELEGATION_EXCEEDS_CALLER',
+      'Field "expiresAt" is past the expiry of the caller token: a token that may mint never outlives its caller.',
+    );
+  }
+  const exp = Math.min(requestedExp, caller.exp);
+  if (exp <= nowSeconds) {
+    throw new MintError('DELEGATION_EXCEEDS_CALLER', 'The caller token expires too soon to pass on the right to mint.');
+  }
+  return exp;
+}
+
+/** How many mints lie between a token and its origin: the levels of its `act` chain. */
+function actDepth(act: Actor | undefined): number {
+  return act === undefined ? 0 : 1 + actDepth(act.act);
 }

@@ -4,11 +4,24 @@ import { MintError } from '../errors';
 import type { KeyEntry, SigningKeys } from '../keys/signingKeys';
 import { epochSeconds } from '../time';
 
+/** RFC 8693 §4.1: who minted a token, and who minted that one, nearest first. */
+export interface Actor {
+  readonly sub: string;
+  readonly act?: Actor;
+}
+
 /** What jwt-mint relies on from a verified caller token. */
 export interface CallerClaims {
   readonly sub: string;
   readonly scopes: readonly string[];
+  /** Epoch seconds: a token this caller delegates to never outlives it. */
+  readonly exp: number;
+  /** Present when the caller's own token was minted by us for another caller. */
+  readonly act?: Actor;
 }
+
+/** Deeper `act` nesting than any configurable bound: a caller token with more is not one of ours. */
+const MAX_ACT_NESTING = 32;
 
 /** Longest Authorization header we read; a longer one is not a token we issued. */
 const MAX_AUTHORIZATION_LENGTH = 8192;
@@ -68,7 +81,22 @@ export async function verifyCallerToken(
       facts: { callerSub: payload.sub },
     });
   }
-  return { sub: payload.sub, scopes };
+  const act = readActor(payload.act, 1);
+  return { sub: payload.sub, scopes, exp: payload.exp as number, ...(act === undefined ? {} : { act }) };
+}
+
+/**
+ * Reads an `act` claim as a chain of subjects, each an object with a non-empty string `sub`.
+ * @throws MintError INVALID_TOKEN for anything else.
+ */
+function readActor(value: unknown, depth: number): Actor | undefined {
+  if (value === undefined) return undefined;
+  const actor = value as { sub?: unknown; act?: unknown } | null;
+  if (typeof actor !== 'object' || actor === null || Array.isArray(actor) || typeof actor.sub !== 'string' || actor.sub === '' || depth > MAX_ACT_NESTING) {
+    throw new MintError('INVALID_TOKEN', 'The caller token has an "act" claim that is not a chain of subjects.');
+  }
+  const inner = readActor(actor.act, depth + 1);
+  return inner === undefined ? { sub: actor.sub } : { sub: actor.sub, act: inner };
 }
 
 /** RFC 7515 §7.1: three segments of unpadded base64url. */

@@ -174,7 +174,7 @@ describe.each(SHAPES)('caller token over %s events', (shape) => {
     const outcome = await invokeWith(shape, `Bearer ${token}`);
 
     // Assess
-    expect(decodeJwt(expectMinted(outcome, shape)).payload.scope).toEqual(['push', 'generateJwt', 'query']);
+    expect(decodeJwt(expectMinted(outcome, shape)).payload.scope).toEqual(['push', 'query']);
   });
 
   test('honours REQUIRED_SCOPE: refuses a caller holding only generateJwt, naming the configured scope', async () => {

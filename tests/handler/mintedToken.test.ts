@@ -30,7 +30,7 @@ async function refusal(shape: Shape, body: unknown, env?: Record<string, string>
 }
 
 describe.each(SHAPES)('minted token over %s events', (shape) => {
-  test('mints the defaults: caller sub as iss, mfs audience, caller scopes, 12 hours', async () => {
+  test('mints the defaults: caller sub as iss, mfs audience, caller scopes less the right to mint, 12 hours, the caller as act', async () => {
     // Act
     const { header, payload } = await mintedClaims(shape, { subject: 'test1' });
 
@@ -43,7 +43,8 @@ describe.each(SHAPES)('minted token over %s events', (shape) => {
       aud: 'mfs',
       iat: NOW_SECONDS,
       exp: NOW_SECONDS + 43_200,
-      scope: CALLER_SCOPES,
+      scope: CALLER_SCOPES.filter((scope) => scope !== 'generateJwt'),
+      act: { sub: 'caller-1' },
     });
   });
 

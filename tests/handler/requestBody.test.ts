@@ -181,6 +181,7 @@ describe.each(SHAPES)('request body over %s', (shape) => {
       iat: now,
       exp: now + MAX_TTL_SECONDS,
       scope: ['push'],
+      act: { sub: 'caller-1' },
     });
   });
 

@@ -201,7 +201,7 @@ test('every request has exactly one audit line, "issued" for a 200 and "denied" 
   expect(lines.filter((line) => 'audit' in line)).toHaveLength(outcomes.size);
 });
 
-test('an "issued" line names the caller, the subject, aud, scope, and the jti and exp of the token minted', () => {
+test('an "issued" line names the caller, the subject, aud, scope, the jti and exp of the token minted, and its act chain', () => {
   for (const requestId of ['issued-v2', 'issued-v1', 'issued-direct', 'keyset-issued', 'sdk-cold', 'sdk-stale', 'sdk-recovered']) {
     // Prepare
     const minted = decodeJwt(String(outcomes.get(requestId)?.envelope.data)).payload;
@@ -222,6 +222,7 @@ test('an "issued" line names the caller, the subject, aud, scope, and the jti an
       scope: minted.scope,
       jti: minted.jti,
       exp: minted.exp,
+      act: { sub: 'caller-1' },
     });
   }
   expect(auditLineOf('issued-v2')).toMatchObject({ subject: 'svc-v2', aud: ['mfs', 'push-gateway'], scope: ['push'], exp: NOW_SECONDS + 600 });

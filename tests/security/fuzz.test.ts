@@ -305,7 +305,7 @@ function validBody(body: unknown): body is Record<string, unknown> {
 const BEARER_CREDENTIALS = /^bearer +[^\s]+ *$/i;
 
 /** The caller's scopes when the token is genuine and current; a number is the refusal's status. */
-function callerOf(model: AuthorizationModel): { sub: string; scopes: string[] } | 401 | 403 {
+function callerOf(model: AuthorizationModel): { sub: string; scopes: string[]; exp: number } | 401 | 403 {
   if (model.kind === 'absent' || !/^bearer$/i.test(model.scheme) || !/^ +$/.test(model.separator) || !/^ *$/.test(model.trailer)) return 401;
   const token = model.token;
   if (token.corruption !== 'none' || token.signer !== 'ours' || token.alg !== 'HS256' || token.kid !== undefined) return 401;
@@ -323,7 +323,7 @@ function callerOf(model: AuthorizationModel): { sub: string; scopes: string[] } 
         ? (scope as string[])
         : [];
   if (!scopes.includes('generateJwt')) return 403;
-  return { sub, scopes };
+  return { sub, scopes, exp };
 }
 
 /** What a request deserves, checking in the documented order: framing, body, caller, policy. */
@@ -359,8 +359,15 @@ function verdictFor(model: RequestModel, keys: 'ok' | 'unavailable' | 'unusable'
   if (exp <= NOW_SECONDS || exp > NOW_SECONDS + MAX_TTL_SECONDS) return { status: 400 };
   const audiences = [...new Set(body.audience === undefined ? ['mfs'] : [body.audience as string | string[]].flat())];
   if (!audiences.every((audience) => ALLOWED_AUDIENCES.includes(audience))) return { status: 403 };
-  const scope = body.authorities === undefined ? caller.scopes : [...new Set(body.authorities as string[])];
+  // The right to mint passes on only by name, and never outlives the caller.
+  const scope = body.authorities === undefined ? caller.scopes.filter((entry) => entry !== 'generateJwt') : [...new Set(body.authorities as string[])];
   if (!scope.every((authority) => caller.scopes.includes(authority))) return { status: 403 };
+  let mintedExp = exp;
+  if (scope.includes('generateJwt')) {
+    if (body.expiresAt !== undefined && exp > caller.exp) return { status: 403 };
+    mintedExp = Math.min(exp, caller.exp);
+    if (mintedExp <= NOW_SECONDS) return { status: 403 };
+  }
   return {
     status: 200,
     claims: {
@@ -369,8 +376,9 @@ function verdictFor(model: RequestModel, keys: 'ok' | 'unavailable' | 'unusable'
       sub: body.subject,
       aud: audiences.length === 1 ? audiences[0] : audiences,
       iat: NOW_SECONDS,
-      exp,
+      exp: mintedExp,
       scope,
+      act: { sub: caller.sub },
     },
   };
 }

@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       tokenIssuer: undefined,
       secretCacheSeconds: 300,
       secretStaleSeconds: 900,
+      maxDelegationDepth: 4,
     });
   });
 
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
       TOKEN_ISSUER: 'https://jwt-mint.example',
       SECRET_CACHE_SECONDS: '60',
       SECRET_STALE_SECONDS: '120',
+      MAX_DELEGATION_DEPTH: '2',
     });
 
     // Assess
@@ -63,6 +65,7 @@ describe('loadConfig', () => {
       tokenIssuer: 'https://jwt-mint.example',
       secretCacheSeconds: 60,
       secretStaleSeconds: 120,
+      maxDelegationDepth: 2,
     });
   });
 
@@ -142,6 +145,8 @@ describe('loadConfig', () => {
     { name: 'a CLOCK_TOLERANCE_SECONDS with spaces', env: { ...REQUIRED, CLOCK_TOLERANCE_SECONDS: ' 30' }, variable: 'CLOCK_TOLERANCE_SECONDS' },
     { name: 'a SECRET_CACHE_SECONDS over a day', env: { ...REQUIRED, SECRET_CACHE_SECONDS: '86401' }, variable: 'SECRET_CACHE_SECONDS' },
     { name: 'a SECRET_STALE_SECONDS that is not a number', env: { ...REQUIRED, SECRET_STALE_SECONDS: 'forever' }, variable: 'SECRET_STALE_SECONDS' },
+    { name: 'a zero MAX_DELEGATION_DEPTH', env: { ...REQUIRED, MAX_DELEGATION_DEPTH: '0' }, variable: 'MAX_DELEGATION_DEPTH' },
+    { name: 'a MAX_DELEGATION_DEPTH over 32', env: { ...REQUIRED, MAX_DELEGATION_DEPTH: '33' }, variable: 'MAX_DELEGATION_DEPTH' },
     { name: 'an ALLOWED_AUDIENCES of commas only', env: { ...REQUIRED, ALLOWED_AUDIENCES: ' , ,' }, variable: 'ALLOWED_AUDIENCES' },
     { name: 'a DEFAULT_AUDIENCE outside ALLOWED_AUDIENCES', env: { ...REQUIRED, ALLOWED_AUDIENCES: 'billing' }, variable: 'DEFAULT_AUDIENCE' },
     { name: 'a DEFAULT_TTL_SECONDS above MAX_TTL_SECONDS', env: { ...REQUIRED, DEFAULT_TTL_SECONDS: '7200', MAX_TTL_SECONDS: '3600' }, variable: 'DEFAULT_TTL_SECONDS' },

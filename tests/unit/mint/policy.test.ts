@@ -5,7 +5,7 @@ import { decideMintedClaims } from '../../../lib/mint/policy';
 import type { MintRequest } from '../../../lib/mint/request';
 
 const NOW = 1_900_000_000;
-const CALLER: CallerClaims = { sub: 'caller-1', scopes: ['generateJwt', 'push', 'query'] };
+const CALLER: CallerClaims = { sub: 'caller-1', scopes: ['generateJwt', 'push', 'query'], exp: NOW + 3600 };
 
 function config(env: Record<string, string> = {}): Config {
   return loadConfig({ SIGNING_SECRET_ID: 'test/secret', ...env });
@@ -22,12 +22,88 @@ function refusalOf(request: MintRequest, policy: Config = config(), caller: Call
 }
 
 describe('decideMintedClaims', () => {
-  test('defaults to the caller as issuer, the default audience, the caller scopes and DEFAULT_TTL_SECONDS', () => {
+  test('defaults to the caller as issuer, the default audience, the caller scopes less the right to mint, and DEFAULT_TTL_SECONDS', () => {
     // Act
     const claims = decideMintedClaims({ subject: 'test1' }, CALLER, config(), NOW);
 
     // Assess
-    expect(claims).toEqual({ iss: 'caller-1', sub: 'test1', aud: 'mfs', scope: ['generateJwt', 'push', 'query'], exp: NOW + 43_200 });
+    expect(claims).toEqual({ iss: 'caller-1', sub: 'test1', aud: 'mfs', scope: ['push', 'query'], exp: NOW + 43_200, act: { sub: 'caller-1' } });
+  });
+
+  test('leaves out the right to mint by the configured REQUIRED_SCOPE', () => {
+    // Act
+    const claims = decideMintedClaims({ subject: 'test1' }, { ...CALLER, scopes: ['mint:tokens', 'generateJwt'] }, config({ REQUIRED_SCOPE: 'mint:tokens' }), NOW);
+
+    // Assess
+    expect(claims.scope).toEqual(['generateJwt']);
+  });
+
+  test('records the caller, and the chain that led to it, as act', () => {
+    // Act
+    const claims = decideMintedClaims({ subject: 'test1' }, { ...CALLER, act: { sub: 'ops-admin' } }, config(), NOW);
+
+    // Assess
+    expect(claims.act).toEqual({ sub: 'caller-1', act: { sub: 'ops-admin' } });
+  });
+
+  describe('passing on the right to mint', () => {
+    const delegate = { subject: 'svc-1', authorities: ['generateJwt'] };
+
+    test('caps the default lifetime at the caller\'s expiry', () => {
+      // Act
+      const claims = decideMintedClaims(delegate, CALLER, config(), NOW);
+
+      // Assess
+      expect(claims).toMatchObject({ scope: ['generateJwt'], exp: CALLER.exp });
+    });
+
+    test('keeps a requested expiry at or before the caller\'s', () => {
+      // Act
+      const claims = decideMintedClaims({ ...delegate, expiresAt: CALLER.exp }, CALLER, config(), NOW);
+
+      // Assess
+      expect(claims.exp).toBe(CALLER.exp);
+    });
+
+    test('keeps a shorter default lifetime than the caller has left', () => {
+      // Act
+      const claims = decideMintedClaims(delegate, CALLER, config({ DEFAULT_TTL_SECONDS: '60' }), NOW);
+
+      // Assess
+      expect(claims.exp).toBe(NOW + 60);
+    });
+
+    test.each([
+      { why: 'an expiry a second past the caller\'s', request: { ...delegate, expiresAt: NOW + 3601 }, caller: CALLER },
+      { why: 'a caller token with no time left (inside the clock tolerance)', request: delegate, caller: { ...CALLER, exp: NOW } },
+    ])('refuses $why with DELEGATION_EXCEEDS_CALLER', ({ request, caller }) => {
+      // Act
+      const error = refusalOf(request, config(), caller);
+
+      // Assess
+      expect(error).toMatchObject({ code: 'DELEGATION_EXCEEDS_CALLER', statusCode: 403 });
+    });
+
+    test('does not cap a token that cannot mint, however long its caller lives', () => {
+      // Act
+      const claims = decideMintedClaims({ subject: 'svc-1', authorities: ['push'] }, { ...CALLER, exp: NOW + 10 }, config(), NOW);
+
+      // Assess
+      expect(claims.exp).toBe(NOW + 43_200);
+    });
+  });
+
+  test.each([
+    { depth: 3, act: { sub: 'b', act: { sub: 'a' } }, allowed: true },
+    { depth: 4, act: { sub: 'c', act: { sub: 'b', act: { sub: 'a' } } }, allowed: true },
+    { depth: 5, act: { sub: 'd', act: { sub: 'c', act: { sub: 'b', act: { sub: 'a' } } } }, allowed: false },
+  ])('a token $depth mints from its origin is allowed: $allowed (MAX_DELEGATION_DEPTH 4)', ({ act, allowed }) => {
+    // Act
+    const mint = () => decideMintedClaims({ subject: 'test1' }, { ...CALLER, act }, config(), NOW);
+
+    // Assess
+    if (allowed) expect(mint).not.toThrow();
+    else expect(refusalOf({ subject: 'test1' }, config(), { ...CALLER, act })).toMatchObject({ code: 'DELEGATION_TOO_DEEP', statusCode: 403 });
   });
 
   test('uses TOKEN_ISSUER as iss when configured', () => {
@@ -158,10 +234,10 @@ describe('decideMintedClaims', () => {
     const scopes = ['generateJwt', 'push'];
 
     // Act
-    const claims = decideMintedClaims({ subject: 'test1' }, { sub: 'caller-1', scopes }, config(), NOW);
+    const claims = decideMintedClaims({ subject: 'test1', authorities: ['push'] }, { ...CALLER, scopes }, config(), NOW);
     scopes.push('root');
 
     // Assess
-    expect(claims.scope).toEqual(['generateJwt', 'push']);
+    expect(claims.scope).toEqual(['push']);
   });
 });

@@ -109,7 +109,7 @@ describe('verifyCallerToken', () => {
     const caller = await verifyCallerToken(token, keys, config, NOW);
 
     // Assess
-    expect(caller).toEqual({ sub: 'caller-1', scopes: ['generateJwt', 'push'] });
+    expect(caller).toEqual({ sub: 'caller-1', scopes: ['generateJwt', 'push'], exp: expect.any(Number) });
   });
 
   test('accepts a space-delimited scope string', async () => {

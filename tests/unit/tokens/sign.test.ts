@@ -1,13 +1,12 @@
 import { jwtVerify } from 'jose';
-import type { MintedClaims } from '../../../lib/mint/policy';
 import { importSigningKeys, signingKeyAt, type KeyEntry } from '../../../lib/keys/signingKeys';
-import { signToken } from '../../../lib/tokens/sign';
+import { signToken, type TokenClaims } from '../../../lib/tokens/sign';
 import { SEED_SCOPES, SEED_SECRET } from '../../helpers/seed';
 import { decodeJwt, hmacSignatureValid, TEST_SECRET } from '../../helpers/tokens';
 
 const NOW = 1_900_000_000;
 const STAMP = { jti: '4b6f3c2a-1d2e-4f5a-8b9c-0d1e2f3a4b5c', iat: NOW };
-const CLAIMS: MintedClaims = { iss: 'caller-1', sub: 'test1', aud: 'mfs', scope: ['generateJwt', 'push'], exp: NOW + 600 };
+const CLAIMS: TokenClaims = { iss: 'caller-1', sub: 'test1', aud: 'mfs', scope: ['generateJwt', 'push'], exp: NOW + 600 };
 
 let signingKey: KeyEntry;
 
@@ -76,6 +75,17 @@ describe('signToken', () => {
     // Assess
     expect(decodeJwt(withNbf.token).payload.nbf).toBe(NOW + 60);
     expect(decodeJwt(withoutNbf.token).payload).not.toHaveProperty('nbf');
+  });
+
+  test('writes act last, as the minter chain it is given, and leaves it out of a token nobody minted', async () => {
+    // Act
+    const minted = await signToken({ ...CLAIMS, act: { sub: 'caller-1', act: { sub: 'ops-admin' } } }, signingKey, STAMP);
+    const root = await signToken(CLAIMS, signingKey, STAMP);
+
+    // Assess
+    expect(Object.keys(decodeJwt(minted.token).payload).at(-1)).toBe('act');
+    expect(decodeJwt(minted.token).payload.act).toEqual({ sub: 'caller-1', act: { sub: 'ops-admin' } });
+    expect(decodeJwt(root.token).payload).not.toHaveProperty('act');
   });
 
   test('writes several audiences as an array and the scope as a JSON array', async () => {
