@@ -3,8 +3,9 @@ import { cpSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync }
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { BuildOptions } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { ROOT, SERVICE } from './service';
+import type { Variant } from './variants';
 
 /** What never belongs in a copy of the service: build output, local state, VCS. */
 const NOT_COPIED = new Set(['node_modules', '.git', '.serverless', '.local', 'coverage', 'bench']);
@@ -16,7 +17,7 @@ const PLUGIN_OPTIONS = new Set([
   'skipBuild', 'skipRebuild', 'skipBuildExcludeFns', 'stripEntryResolveExtensions', 'disposeContext',
 ]);
 
-/** Where the handler's bundle sits in the zip. */
+/** Where the handler's bundle sits in the zip, and in each variant's folder. */
 export const BUNDLED_HANDLER = SERVICE.handler.replace(/\.ts$/, '.js');
 
 /**
@@ -59,6 +60,13 @@ export function builtHandler(name: string, handlerFile: string) {
   return { name, handlerFile, bytes: bytes.length, deflatedBytes: deflateRawSync(bytes, { level: 9 }).length };
 }
 export type BuiltHandler = ReturnType<typeof builtHandler>;
+
+/** Builds the handler into `dir` with the shipped options, the variant's laid over them and its plugins added. */
+export async function buildVariant(variant: Variant, shipped: BuildOptions, dir: string): Promise<BuiltHandler> {
+  const [entryPoints, outfile] = [[join(ROOT, SERVICE.handler)], join(dir, BUNDLED_HANDLER)];
+  await build({ ...shipped, ...variant.esbuild, plugins: [...(variant.plugins ?? [])], entryPoints, outfile, absWorkingDir: ROOT, logLevel: 'error' });
+  return builtHandler(variant.name, outfile);
+}
 
 /**
  * Extracts a zip written by `serverless package` (stored or deflated entries, no zip64) into `dir`.

@@ -4,23 +4,27 @@
  * Secrets Manager calls, memory and the local HTTP stack, each next to its floor or baseline from
  * the same run. Prints a table and writes bench/results.json.
  *
- * Counts are flags, so a test can run it end to end in seconds: `npm run bench -- --help`.
+ * `npm run bench -- --variants`: builds the handler once per entry of bench/variants.ts and
+ * compares their cold starts and warm CPU side by side, in one table.
+ *
+ * Counts are flags, so a test can run either end to end in seconds: `npm run bench -- --help`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signCallerToken } from '../scripts/callerTokens';
 import { startSecretsManagerStandIn } from '../scripts/secretsManagerStandIn';
-import { BUNDLED_HANDLER, builtHandler, packageService, shippedOptions, unzip } from './build';
+import { BUNDLED_HANDLER, buildVariant, builtHandler, packageService, shippedOptions, unzip } from './build';
 import { measureColdStarts, measureParts } from './coldStart';
 import { measureHttpStack } from './httpStack';
 import { estimateMemorySizes } from './memorySizes';
 import { buildChildPrograms, node22, OWN_NODE, type Bench } from './processes';
 import { round } from './stats';
 import { measureCacheWindows, measureSustained } from './sustained';
-import { renderTable } from './table';
+import { renderTable, renderVariants } from './table';
+import { VARIANTS } from './variants';
 import { measureWarmPath } from './warmPath';
 
 /** Every count: its default and what it counts. */
@@ -37,12 +41,13 @@ const COUNTS = {
 } as const;
 type Counts = Record<keyof typeof COUNTS, number>;
 
-const USAGE = `Usage: npm run bench -- [options]
+const USAGE = `Usage: npm run bench -- [--variants] [options]
 
+  --variants             only compare the builds in bench/variants.ts (uses --cold, --warm, --rounds)
 ${Object.entries(COUNTS)
   .map(([name, [value, what]]) => `  --${`${name} <n>`.padEnd(21)}${what.padEnd(68)}(default ${value})`)
   .join('\n')}
-  --out <file>           where to write the results (default bench/results.json)`;
+  --out <file>           where to write the results (default bench/results.json; bench/results-variants.json with --variants)`;
 
 const SECRET_ID = 'bench/jwt-mint/signing-secret';
 /** Requests sent at once on a cold cache at the start of the sustained run. */
@@ -155,10 +160,29 @@ async function measureService(setup: Setup, counts: Counts, startedAt: number) {
 }
 export type BenchResults = Awaited<ReturnType<typeof measureService>>;
 
+/** `npm run bench -- --variants`: each variant's cold start on every node and its warm CPU, side by side. */
+async function compareVariants(setup: Setup, counts: Counts, startedAt: number) {
+  const names = VARIANTS.map((variant) => variant.name);
+  if (new Set([...names, 'jose', 'nodeCrypto']).size !== names.length + 2) throw new Error('variant names must be unique, and neither jose nor nodeCrypto');
+  progress(`building ${names.length} variants: ${names.join(', ')}...`);
+  const shipped = shippedOptions(setup.artifact);
+  const builds = await Promise.all(VARIANTS.map((variant, i) => buildVariant(variant, shipped, join(setup.bench.workDir, `variant-${i}`))));
+  const firstIsArtifact = readFileSync(builds[0]?.handlerFile ?? '').equals(readFileSync(setup.packaged.handlerFile));
+
+  progress(`cold start: ${counts.cold} pairs per variant on ${setup.bench.nodes.map((node) => node.label).join(' and ')}...`);
+  const coldStart = await measureColdStarts(setup.bench, builds, counts.cold);
+  progress(`warm path: ${counts.warm} requests per variant, all in one process, logs off, then on...`);
+  const warm = await warmPaths(setup.bench, Object.fromEntries(builds.map((built) => [built.name, built.handlerFile])), counts);
+  const sizes = builds.map(({ name, bytes, deflatedBytes }) => ({ name, bytes, deflatedBytes }));
+  return { meta: meta(setup, counts, startedAt), shippedEsbuild: shipped, firstIsArtifact, builds: sizes, coldStart, ...warm };
+}
+export type VariantResults = Awaited<ReturnType<typeof compareVariants>>;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       ...Object.fromEntries(Object.entries(COUNTS).map(([name, [value]]) => [name, { type: 'string', default: String(value) } as const])),
+      variants: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -171,15 +195,17 @@ async function main(): Promise<void> {
       return [name, value];
     }),
   ) as Counts;
-  const outFile = resolve(values.out ?? join(__dirname, 'results.json'));
+  const outFile = resolve(values.out ?? join(__dirname, values.variants ? 'results-variants.json' : 'results.json'));
   const [startedAt, workDir, secretString] = [Date.now(), mkdtempSync(join(tmpdir(), 'jwt-mint-bench-')), randomBytes(48).toString('base64url')];
   const standIn = await startSecretsManagerStandIn({ secrets: { [SECRET_ID]: secretString } });
   try {
     const setup = await setUp(workDir, secretString, standIn);
-    const results = await measureService(setup, counts, startedAt);
+    const [results, table] = values.variants
+      ? await compareVariants(setup, counts, startedAt).then((r) => [r, renderVariants(r)] as const)
+      : await measureService(setup, counts, startedAt).then((r) => [r, renderTable(r)] as const);
     mkdirSync(dirname(outFile), { recursive: true });
     writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(renderTable(results));
+    console.log(table);
     progress(`wrote ${outFile} in ${results.meta.durationSeconds} s`);
   } finally {
     await standIn.close();

@@ -1,5 +1,6 @@
+import type { ColdStartResult } from './coldStart';
 import { PRICES } from './memorySizes';
-import type { BenchResults } from './run';
+import type { BenchResults, VariantResults } from './run';
 import type { WarmPathResult } from './warmPath';
 
 /** The goals of the performance issue, checked against a run; the cold start's on the headline node (Node 22 when installed). */
@@ -12,9 +13,10 @@ const table = (rows: ReadonlyArray<readonly string[]>) => rows.flatMap((cells, i
 
 function heading(title: string, meta: BenchResults['meta']): string[] {
   const missing = meta.node22Missing ? `; **Node 22 not measured**: ${meta.node22Missing}` : '';
+  const ownRuns = title.endsWith('variants') ? 'warm path runs' : 'warm path, memory and the HTTP stack run';
   return [
     `${title}: ${meta.platform}, ${meta.cpus} × ${meta.cpuModel}, ${meta.startedAt}`,
-    `Cold start on ${meta.coldStartNodes.join(' and ')}, each process next to a bare node of the same version${missing}. The warm path, memory and the HTTP stack run on this machine's node, ${meta.node}.`,
+    `Cold start on ${meta.coldStartNodes.join(' and ')}, each process next to a bare node of the same version${missing}. The ${ownRuns} on this machine's node, ${meta.node}.`,
     '',
   ];
 }
@@ -103,6 +105,40 @@ export function renderTable(results: BenchResults): string {
     ...table([
       ['memory', 'vCPU', 'warm request', 'billed', 'arm64 $ per million', 'x86 $ per million', 'cold start (CPU-bound part)'],
       ...results.memorySizes.map((s) => [`${s.memoryMb} MB`, `${s.vcpu}`, `${s.warmMs} ms`, `${s.warmBilledMs} ms`, `${s.arm64PerMillion}`, `${s.x86PerMillion}`, `${s.coldStartMs} ms`]),
+    ]),
+  ].join('\n');
+}
+
+/** `--variants`: one row per variant, its cold start on each node and its warm CPU, each next to the first variant's. */
+export function renderVariants(results: VariantResults): string {
+  const { coldStart, builds, warmPath, warmPathWithLogs, meta } = results;
+  const first = builds[0]?.name;
+  const versus = (ratio: number, i: number) => (i === 0 ? '' : `, ${ratio}× ${first}`);
+  const cold = ({ builds: figures }: ColdStartResult['nodes'][number], i: number) => {
+    const b = figures[i];
+    return b ? [`${b.wallMs} ms, ${b.toBare.wall}× bare${versus(b.toFirst.wall, i)}`, `${b.cpuMs} ms, ${b.toBare.cpu}× bare${versus(b.toFirst.cpu, i)}`, `${b.loadMs} + ${b.firstRequestMs} ms`] : [];
+  };
+  const warm = (result: WarmPathResult, name: string, i: number) => {
+    const w = result.variants[name];
+    return w ? `${w.cpuUsPerRequest} µs, ${w.toJose}× jose${versus(w.toFirst, i)}` : '';
+  };
+  const nodeColumns = coldStart.nodes.flatMap(({ node }) => [`${node.label} cold wall`, 'cold CPU', 'load + first request']);
+  return [
+    ...heading('jwt-mint bench --variants', meta),
+    `Builds: the shipped esbuild options \`${JSON.stringify(results.shippedEsbuild)}\` with each variant's from bench/variants.ts laid over them; ` +
+      `the first variant's bundle ${results.firstIsArtifact ? 'is byte-identical to' : '**differs from**'} the one \`serverless package\` wrote.`,
+    `Cold start: ${coldStart.pairs} pairs per variant and node; × bare and × ${first} are medians of per-pair ratios. Warm: ${count(warmPath.requestsPerVariant)} requests per variant ` +
+      `in ${warmPath.rounds} rounds, every variant and jose alone in one process; × jose and × ${first} are medians of per-round ratios.`,
+    '',
+    ...table([
+      ['variant', 'bundle (deflated)', ...nodeColumns, 'warm CPU, logs off', 'warm CPU, logs on'],
+      ...builds.map((built, i) => [
+        built.name,
+        `${kb(built.bytes)} (${kb(built.deflatedBytes)})`,
+        ...coldStart.nodes.flatMap((node) => cold(node, i)),
+        warm(warmPath, built.name, i),
+        warm(warmPathWithLogs, built.name, i),
+      ]),
     ]),
   ].join('\n');
 }

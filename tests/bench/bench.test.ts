@@ -3,12 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { BenchResults } from '../../bench/run';
+import type { BenchResults, VariantResults } from '../../bench/run';
+import { VARIANTS } from '../../bench/variants';
 
 const ROOT = join(__dirname, '..', '..');
 const run = promisify(execFile);
 let outDir: string;
 let bench: { stdout: string; results: BenchResults };
+let variants: { stdout: string; results: VariantResults };
 
 /** The real `npm run bench`, end to end, with `args` on counts small enough for a test; no timing is asserted. */
 async function runBench<Results>(name: string, args: readonly string[]): Promise<{ stdout: string; results: Results }> {
@@ -20,10 +22,14 @@ async function runBench<Results>(name: string, args: readonly string[]): Promise
   return { stdout, results: JSON.parse(readFileSync(outFile, 'utf8')) as Results };
 }
 
+// Both modes at once: each is mostly waiting on child processes.
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'jwt-mint-bench-test-'));
   const tiny = ['--warm', '60', '--rounds', '3', '--cold', '2'];
-  bench = await runBench<BenchResults>('bench', [...tiny, '--memory', '300', '--secrets', '100', '--windows', '2', '--window-requests', '20', '--http', '16', '--concurrency', '2']);
+  [bench, variants] = await Promise.all([
+    runBench<BenchResults>('bench', [...tiny, '--memory', '300', '--secrets', '100', '--windows', '2', '--window-requests', '20', '--http', '16', '--concurrency', '2']),
+    runBench<VariantResults>('variants', ['--variants', ...tiny]),
+  ]);
 }, 180_000);
 
 afterAll(() => {
@@ -31,7 +37,7 @@ afterAll(() => {
 });
 
 /** Node 22 is measured, or the run says why not; this machine's node is measured beside it unless it is a Node 22 too. */
-function expectNodes(results: BenchResults, stdout: string) {
+function expectNodes(results: BenchResults | VariantResults, stdout: string) {
   const labels = results.coldStart.nodes.map(({ node }) => node.label);
   if (results.meta.node22Missing === null) expect(labels[0]).toBe('Node 22');
   else expect(stdout).toContain(`**Node 22 not measured**: ${results.meta.node22Missing}`);
@@ -84,4 +90,19 @@ test('prints the table with every goal', () => {
   for (const goal of ['≤ 1.2× jose', '≤ 1.5× on Node', '≤ 200 KB', '1 per container per window', '< 100 MB']) {
     expect(bench.stdout).toContain(goal);
   }
+});
+
+test('--variants builds each variant and measures it cold on every node and warm, in one table', () => {
+  const { results, stdout } = variants;
+  const names = VARIANTS.map((variant) => variant.name);
+  expect(results.builds.map((built) => built.name)).toEqual(names);
+  expectNodes(results, stdout);
+  for (const { builds } of results.coldStart.nodes) expect(builds).toHaveLength(names.length);
+  for (const warm of [results.warmPath, results.warmPathWithLogs]) expect(Object.keys(warm.variants)).toEqual([...names, 'jose', 'nodeCrypto']);
+  // The first variant has no options of its own: it is the bundle serverless package ships.
+  expect(results.firstIsArtifact).toBe(true);
+  // The substituted logger is gone from its bundle: no Powertools in it, so it is smaller.
+  const sizes = Object.fromEntries(results.builds.map((built) => [built.name, built.bytes]));
+  expect(sizes['console logger']).toBeLessThan(sizes.shipped ?? 0);
+  for (const name of names) expect(stdout).toContain(`| ${name} | `);
 });
