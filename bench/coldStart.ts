@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import { ROOT } from './artifact';
-import type { ColdStartConfig, ColdStartReport } from './child/coldStart';
-import { runNode, type ChildPrograms } from './processes';
-import { median, round } from './stats';
+import type { BuiltHandler } from './build';
+import type { ContainerConfig, ContainerReport } from './child/container';
+import { runNode, type Bench } from './processes';
+import { ROOT, SERVICE } from './service';
+import { median, pairedRatio, round } from './stats';
 
 /** `node -e 0`, except that it reports its CPU time and peak RSS on fd 3 as the other children do. */
 const BARE_NODE = [
@@ -15,161 +16,82 @@ const BARE_NODE = [
 /** Loads one file and reports how long the `require` took, for the per-dependency breakdown. */
 const loadOnly = (file: string) => [
   '-e',
-  `const t=performance.now();require(${JSON.stringify(file)});const ms=performance.now()-t;const u=process.cpuUsage();` +
-    "require('node:fs').writeSync(3,JSON.stringify({loadMs:ms,cpuMs:(u.user+u.system)/1000}))",
+  `const t=performance.now();require(${JSON.stringify(file)});require('node:fs').writeSync(3,JSON.stringify({loadMs:performance.now()-t}))`,
 ];
 
-/**
- * The dependencies of the bundle, each bundled alone with the shipped esbuild options, so that
- * the cold start's remaining time can be put down to what costs it.
- */
-const PARTS: ReadonlyArray<{ readonly name: string; readonly source: string }> = [
-  { name: 'an empty module: what any require costs', source: 'export {};' },
-  {
-    name: 'AWS SDK: Secrets Manager client, constructed',
-    source:
-      "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';\n" +
+/** The bundle's dependencies, each bundled alone with the shipped options, so that its load time can be put down to what costs it. */
+const PARTS: ReadonlyArray<readonly [name: string, source: string]> = [
+  ['an empty module: what any require costs', 'export {};'],
+  [
+    'AWS SDK: Secrets Manager client, constructed',
+    "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';\n" +
       'export const client = new SecretsManagerClient({});\nexport const command = GetSecretValueCommand;',
-  },
-  { name: 'lib/logger (the structured logger)', source: "export { logger } from './lib/log';" },
-  { name: 'jose (verify, sign, header)', source: "export { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';" },
-  {
-    name: 'middy core and JSON body parser',
-    source: "export { default as middy } from '@middy/core';\nexport { default as jsonBodyParser } from '@middy/http-json-body-parser';",
-  },
-  {
-    name: 'valibot schemas (request, config)',
-    source: "export { parseMintRequest } from './lib/mint/request';\nexport { loadConfig } from './lib/config';",
-  },
+  ],
+  [`${SERVICE.logger} (the structured logger)`, `export { logger } from './${SERVICE.logger}';`],
+  ['jose (verify, sign, header)', "export { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';"],
+  ['middy core and JSON body parser', "export { default as middy } from '@middy/core';\nexport { default as jsonBodyParser } from '@middy/http-json-body-parser';"],
+  ['valibot schemas (request, config)', `export { parseMintRequest } from './${SERVICE.mintRequest}';\nexport { loadConfig } from './${SERVICE.config}';`],
 ];
 
-/** The esbuild options serverless-esbuild passes through; the rest of `custom.esbuild` is the plugin's own. */
-const ESBUILD_KEYS = [
-  'bundle', 'minify', 'minifyWhitespace', 'minifyIdentifiers', 'minifySyntax', 'sourcemap', 'target', 'platform',
-  'format', 'mainFields', 'conditions', 'treeShaking', 'keepNames', 'legalComments', 'define', 'external', 'banner',
-] as const;
-
-export interface Timing {
-  readonly wallMs: number;
-  readonly cpuMs: number;
-}
-
-export interface ColdStartResult {
-  readonly processes: number;
-  readonly bareNode: Timing & { readonly maxRssMb: number };
-  readonly bundle: Timing & {
-    /** From process start to the runner's first line: node's own start-up. */
-    readonly nodeStartMs: number;
-    /** `require` of the bundle: the init phase Lambda would run. */
-    readonly loadMs: number;
-    readonly loadCpuMs: number;
-    /** From the bundle loaded to the first response, the secret fetched over HTTP. */
-    readonly firstRequestMs: number;
-    readonly maxRssMb: number;
-  };
-  /** Medians of the ratios of each bundle process to the bare process run next to it. */
-  readonly ratios: { readonly wall: number; readonly cpu: number };
-  readonly secretsManagerCalls: number;
-  readonly parts: ReadonlyArray<{ readonly name: string; readonly bytes: number; readonly loadMs: number }>;
-}
+type Sample = Record<'wallMs' | 'cpuMs' | 'maxRssMb', number>;
+type Run = Sample & Record<'nodeStartMs' | 'loadMs' | 'loadCpuMs' | 'firstRequestMs', number>;
+const medians = <T extends object>(rows: readonly T[]) =>
+  Object.fromEntries(Object.keys(rows[0] ?? {}).map((key) => [key, round(median(rows.map((r) => r[key as keyof T] as number)))])) as T;
+const ratios = (runs: readonly Sample[], against: readonly Sample[]) => ({
+  wall: pairedRatio(runs.map((r) => r.wallMs), against.map((r) => r.wallMs)),
+  cpu: pairedRatio(runs.map((r) => r.cpuMs), against.map((r) => r.cpuMs)),
+});
 
 /**
- * Starts `processes` fresh processes that load the bundle and serve one request, alternating with
- * bare `node` so that both see the same machine, and reports medians.
+ * For `pairs` rounds, on each node and for each build, starts a bare node and a process that loads
+ * the bundle and serves one request, one right after the other (bare first in even rounds, so that
+ * neither always inherits a warmer page cache). Reports medians, and medians of per-pair ratios:
+ * `toBare` against the bare process next to it, `toFirst` against the first build in the same round.
  * @throws Error when a first request does not answer 200.
  */
-export async function measureColdStart(options: {
-  readonly programs: ChildPrograms;
-  readonly handlerFile: string;
-  readonly callerToken: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly processes: number;
-  readonly esbuildOptions: Record<string, unknown>;
-  readonly workDir: string;
-  readonly secretsManagerCalls: () => number;
-}): Promise<ColdStartResult> {
-  const config: ColdStartConfig = { handlerFile: options.handlerFile, callerToken: options.callerToken };
-  const bare: Array<Timing & { maxRssMb: number }> = [];
-  const bundle: ColdStartResult['bundle'][] = [];
-  const callsBefore = options.secretsManagerCalls();
-  for (let i = 0; i < options.processes; i++) {
-    const runBare = async () => {
-      const { report, wallMs } = await runNode<{ cpuMs: number; maxRssMb: number }>(BARE_NODE, { env: options.env });
-      bare.push({ wallMs, ...report });
-    };
-    const runBundle = async () => {
-      const { report, wallMs } = await runNode<ColdStartReport>([options.programs.coldStart, JSON.stringify(config)], {
-        env: options.env,
-      });
-      if (report.statusCode !== 200) throw new Error(`the first request answered ${report.statusCode}`);
-      bundle.push({
-        wallMs,
-        cpuMs: report.cpuRespondedMs,
-        nodeStartMs: report.runnerStartMs,
-        loadMs: report.loadedMs - report.runnerStartMs,
-        loadCpuMs: report.cpuLoadedMs,
-        firstRequestMs: report.respondedMs - report.loadedMs,
-        maxRssMb: report.maxRssMb,
-      });
-    };
-    // Alternate which goes first, so that neither always inherits a warmer page cache.
-    if (i % 2 === 0) await runBare().then(runBundle);
-    else await runBundle().then(runBare);
-  }
-  const secretsManagerCalls = options.secretsManagerCalls() - callsBefore;
-
-  const medianOf = <T>(rows: readonly T[], key: keyof T) => round(median(rows.map((row) => row[key] as number)));
-  const bareNode = { wallMs: medianOf(bare, 'wallMs'), cpuMs: medianOf(bare, 'cpuMs'), maxRssMb: medianOf(bare, 'maxRssMb') };
-  const bundleMedians = {
-    wallMs: medianOf(bundle, 'wallMs'),
-    cpuMs: medianOf(bundle, 'cpuMs'),
-    nodeStartMs: medianOf(bundle, 'nodeStartMs'),
-    loadMs: medianOf(bundle, 'loadMs'),
-    loadCpuMs: medianOf(bundle, 'loadCpuMs'),
-    firstRequestMs: medianOf(bundle, 'firstRequestMs'),
-    maxRssMb: medianOf(bundle, 'maxRssMb'),
-  };
-  // Each bundle process is paired with the bare one next to it; the median of the pairs' ratios
-  // holds better than a ratio of medians when the machine's load shifts during the run.
-  const pairRatio = (key: 'wallMs' | 'cpuMs') =>
-    round(median(bundle.map((run, i) => run[key] / (bare[i] as Timing)[key])), 2);
-  return {
-    processes: options.processes,
-    bareNode,
-    bundle: bundleMedians,
-    ratios: { wall: pairRatio('wallMs'), cpu: pairRatio('cpuMs') },
-    secretsManagerCalls,
-    parts: await measureParts(options),
-  };
-}
-
-/** Bundles each part with the shipped esbuild options and times its `require` in fresh processes. */
-async function measureParts(options: {
-  readonly env: NodeJS.ProcessEnv;
-  readonly processes: number;
-  readonly esbuildOptions: Record<string, unknown>;
-  readonly workDir: string;
-}): Promise<ColdStartResult['parts']> {
-  const shipped = Object.fromEntries(
-    ESBUILD_KEYS.filter((key) => options.esbuildOptions[key] !== undefined).map((key) => [key, options.esbuildOptions[key]]),
-  ) as BuildOptions;
-  const files = await Promise.all(
-    PARTS.map(async (part, i) => {
-      const outfile = join(options.workDir, `part-${i}.js`);
-      await build({ ...shipped, stdin: { contents: part.source, resolveDir: ROOT, loader: 'ts' }, outfile, logLevel: 'error' });
-      return outfile;
-    }),
-  );
-  const loads: number[][] = PARTS.map(() => []);
-  for (let i = 0; i < options.processes; i++) {
-    for (const [index, file] of files.entries()) {
-      const { report } = await runNode<{ loadMs: number }>(loadOnly(file), { env: options.env });
-      loads[index]?.push(report.loadMs);
+export async function measureColdStarts(bench: Bench, builds: readonly BuiltHandler[], pairs: number) {
+  const { env, callerToken } = bench;
+  const samples = bench.nodes.map(() => builds.map(() => ({ bare: [] as Sample[], runs: [] as Run[] })));
+  const callsBefore = bench.secretsManagerCalls();
+  for (let round = 0; round < pairs; round++) {
+    for (const [n, node] of bench.nodes.entries()) {
+      for (const [b, { name, handlerFile }] of builds.entries()) {
+        const { bare, runs } = samples[n]?.[b] ?? { bare: [], runs: [] };
+        const runBare = async () => {
+          const { report, wallMs } = await runNode<Omit<Sample, 'wallMs'>>(BARE_NODE, { env, node });
+          bare.push({ wallMs, ...report });
+        };
+        const runBundle = async () => {
+          const config: ContainerConfig = { handlerFile, callerToken, requests: 1, concurrentFirst: 1 };
+          const { report: r, wallMs } = await runNode<ContainerReport>([bench.programs.container, JSON.stringify(config)], { env, node });
+          if (r.failures > 0) throw new Error(`${name} on ${node.label}: the first request did not answer 200`);
+          const [loadMs, firstRequestMs] = [r.loadedMs - r.runnerStartMs, r.respondedMs - r.loadedMs];
+          runs.push({ wallMs, cpuMs: r.cpuRespondedMs, maxRssMb: r.maxRssMb, nodeStartMs: r.runnerStartMs, loadMs, loadCpuMs: r.cpuLoadedMs, firstRequestMs });
+        };
+        await (round % 2 === 0 ? runBare().then(runBundle) : runBundle().then(runBare));
+      }
     }
   }
-  return PARTS.map((part, index) => ({
-    name: part.name,
-    bytes: statSync(files[index] as string).size,
-    loadMs: round(median(loads[index] ?? [])),
-  }));
+  return {
+    pairs,
+    nodes: bench.nodes.map((node, n) => {
+      const perBuild = samples[n] ?? [];
+      const first = perBuild[0]?.runs ?? [];
+      const figures = perBuild.map(({ bare, runs }) => ({ ...medians(runs), toBare: ratios(runs, bare), toFirst: ratios(runs, first) }));
+      return { node, bareNode: medians(perBuild.flatMap(({ bare }) => bare)), builds: figures };
+    }),
+    secretsManagerCalls: bench.secretsManagerCalls() - callsBefore,
+  };
+}
+export type ColdStartResult = Awaited<ReturnType<typeof measureColdStarts>>;
+
+/** Bundles each part with the shipped options and times its `require` in `processes` fresh processes on the headline node. */
+export async function measureParts(bench: Bench, shipped: BuildOptions, processes: number) {
+  const files = PARTS.map((_, i) => join(bench.workDir, `part-${i}.js`));
+  await Promise.all(PARTS.map(([, contents], i) => build({ ...shipped, stdin: { contents, resolveDir: ROOT, loader: 'ts' }, outfile: files[i], logLevel: 'error' })));
+  const [loads, run] = [PARTS.map((): number[] => []), { env: bench.env, node: bench.nodes[0] }];
+  for (let i = 0; i < processes; i++) {
+    for (const [index, file] of files.entries()) loads[index]?.push((await runNode<{ loadMs: number }>(loadOnly(file), run)).report.loadMs);
+  }
+  return PARTS.map(([name], i) => ({ name, bytes: statSync(files[i] as string).size, loadMs: round(median(loads[i] ?? [])) }));
 }

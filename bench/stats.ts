@@ -18,3 +18,11 @@ export function round(value: number, digits = 1): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+/**
+ * The median of `a[i] / b[i]`, to two decimals: each sample against the one taken next to it, which
+ * holds better than a ratio of medians when the machine's load shifts during the run.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return round(median(a.map((value, i) => value / (b[i] as number))), 2);
+}

@@ -1,17 +1,19 @@
 /**
- * Runs in its own `node` process: the deployed bundle's handler, warm, next to two floors that do
- * the same token work with less around it, measured in interleaved rounds so that a noisy
- * machine slows all three alike.
+ * Runs in its own `node` process: one or more handler bundles, warm, next to two floors that do the
+ * same token work with less around it, measured in interleaved rounds so that a noisy machine slows
+ * all alike. Several bundles in one process is the closest comparison of build variants.
  */
 import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { percentile } from '../stats';
 import { lambdaContext, mintEvent, type BundledHandler } from './requests';
 
 /** What the parent passes as argv[2]. */
 export interface WarmPathConfig {
-  readonly handlerFile: string;
+  /** Handler bundles by name: each is a variant of its own, next to the floors `jose` and `nodeCrypto`. */
+  readonly handlers: Readonly<Record<string, string>>;
   readonly callerToken: string;
   readonly secretString: string;
   /** Measured requests per variant, spread over `rounds`. */
@@ -21,21 +23,11 @@ export interface WarmPathConfig {
   readonly warmup: number;
 }
 
-/** One variant's figures: CPU per request is the median over rounds; latencies pool every request. */
-export interface VariantReport {
-  readonly cpuUsPerRequest: number;
-  readonly p50Us: number;
-  readonly p99Us: number;
-  readonly requests: number;
-}
-
-export type VariantName = 'handler' | 'jose' | 'nodeCrypto';
-
-export interface WarmPathReport {
-  readonly variants: Record<VariantName, VariantReport>;
-  /** Per-round CPU ratios, so the parent can take their median. */
-  readonly roundRatios: { readonly handlerToJose: number[]; readonly joseToNodeCrypto: number[]; readonly handlerToNodeCrypto: number[] };
-}
+/** Per variant: CPU per request in each round (the parent takes medians and per-round ratios), latency over every request. */
+export type WarmPathReport = Record<
+  string,
+  { readonly roundCpuUs: number[]; readonly p50Us: number; readonly p99Us: number; readonly requests: number }
+>;
 
 const CALLER_AUDIENCE = 'mfs';
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -94,79 +86,45 @@ function bundledHandler(handler: BundledHandler, callerToken: string) {
   };
 }
 
-const cpuUs = (): number => {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-};
-
-function nearestRank(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
-}
-
-function medianOf(values: number[]): number {
-  return nearestRank(Float64Array.from(values).sort(), 0.5);
-}
+const cpuUs = (usage = process.cpuUsage()): number => usage.user + usage.system;
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '{}') as WarmPathConfig;
-  const { handler } = createRequire(__filename)(config.handlerFile) as { handler: BundledHandler };
+  const load = (file: string) => (createRequire(__filename)(file) as { handler: BundledHandler }).handler;
   const secretBytes = new TextEncoder().encode(config.secretString);
   const cryptoKey = await crypto.subtle.importKey('raw', secretBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-  const variants: Record<VariantName, () => Promise<unknown>> = {
-    handler: bundledHandler(handler, config.callerToken),
-    jose: joseFloor(config.callerToken, cryptoKey),
-    nodeCrypto: nodeCryptoFloor(config.callerToken, createSecretKey(secretBytes)),
-  };
-  const names = Object.keys(variants) as VariantName[];
-
+  const floors = [
+    { name: 'jose', run: joseFloor(config.callerToken, cryptoKey) },
+    { name: 'nodeCrypto', run: nodeCryptoFloor(config.callerToken, createSecretKey(secretBytes)) },
+  ];
   // Both floors must mint what the service mints: a token our own key verifies.
-  for (const floor of ['jose', 'nodeCrypto'] as const) {
-    const token = (await variants[floor]()) as string;
-    await jwtVerify(token, cryptoKey, { algorithms: ['HS256'], audience: CALLER_AUDIENCE });
-  }
-  for (const name of names) for (let i = 0; i < config.warmup; i++) await variants[name]();
+  for (const { run } of floors) await jwtVerify(await run(), cryptoKey, { algorithms: ['HS256'], audience: CALLER_AUDIENCE });
 
   const perRound = Math.max(1, Math.floor(config.requests / config.rounds));
-  const latencies = Object.fromEntries(names.map((name) => [name, new Float64Array(perRound * config.rounds)])) as Record<
-    VariantName,
-    Float64Array
-  >;
-  const roundCpu = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<VariantName, number[]>;
+  const variants = [
+    ...Object.entries(config.handlers).map(([name, file]) => ({ name, run: bundledHandler(load(file), config.callerToken) })),
+    ...floors,
+  ].map((variant) => ({ ...variant, latencies: new Float64Array(perRound * config.rounds), roundCpuUs: [] as number[] }));
+  for (const { run } of variants) for (let i = 0; i < config.warmup; i++) await run();
   for (let round = 0; round < config.rounds; round++) {
     // Rotate the order, so that no variant always follows the one that leaves garbage behind.
-    const order = names.map((_, i) => names[(i + round) % names.length] as VariantName);
-    for (const name of order) {
-      const run = variants[name];
-      const samples = latencies[name];
+    for (let k = 0; k < variants.length; k++) {
+      const { run, latencies, roundCpuUs } = variants[(k + round) % variants.length] as (typeof variants)[number];
       const cpuBefore = cpuUs();
       for (let i = 0; i < perRound; i++) {
         const startedAt = performance.now();
         await run();
-        samples[round * perRound + i] = (performance.now() - startedAt) * 1000;
+        latencies[round * perRound + i] = (performance.now() - startedAt) * 1000;
       }
-      roundCpu[name].push((cpuUs() - cpuBefore) / perRound);
+      roundCpuUs.push((cpuUs() - cpuBefore) / perRound);
     }
   }
-
-  const report: WarmPathReport = {
-    variants: Object.fromEntries(
-      names.map((name) => {
-        const sorted = latencies[name].sort();
-        const variant: VariantReport = {
-          cpuUsPerRequest: medianOf(roundCpu[name]),
-          p50Us: nearestRank(sorted, 0.5),
-          p99Us: nearestRank(sorted, 0.99),
-          requests: sorted.length,
-        };
-        return [name, variant];
-      }),
-    ) as Record<VariantName, VariantReport>,
-    roundRatios: {
-      handlerToJose: roundCpu.handler.map((cpu, i) => cpu / (roundCpu.jose[i] as number)),
-      joseToNodeCrypto: roundCpu.jose.map((cpu, i) => cpu / (roundCpu.nodeCrypto[i] as number)),
-      handlerToNodeCrypto: roundCpu.handler.map((cpu, i) => cpu / (roundCpu.nodeCrypto[i] as number)),
-    },
-  };
+  const report: WarmPathReport = Object.fromEntries(
+    variants.map(({ name, latencies, roundCpuUs }) => {
+      const samples = Array.from(latencies);
+      return [name, { roundCpuUs, p50Us: percentile(samples, 0.5), p99Us: percentile(samples, 0.99), requests: samples.length }];
+    }),
+  );
   writeSync(3, JSON.stringify(report));
   process.exit(0);
 }

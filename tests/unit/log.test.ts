@@ -11,7 +11,7 @@ afterEach(() => {
   jest.restoreAllMocks();
 });
 
-/** Loads lib/logger afresh with the given log level, as a new container would. */
+/** Loads lib/log afresh with the given log level, as a new container would. */
 async function loggerAt(level: string) {
   const previous = process.env.POWERTOOLS_LOG_LEVEL;
   process.env.POWERTOOLS_LOG_LEVEL = level;
