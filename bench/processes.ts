@@ -10,7 +10,7 @@ export async function buildChildPrograms(dir: string) {
   await build({ entryPoints, outdir: dir, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
   return { container: join(dir, 'container.js'), warmPath: join(dir, 'warmPath.js') };
 }
-export type ChildPrograms = Awaited<ReturnType<typeof buildChildPrograms>>;
+type ChildPrograms = Awaited<ReturnType<typeof buildChildPrograms>>;
 
 /** A node binary to run children on; `label` is its major ("Node 22"): the bench runs one binary per major. */
 export interface NodeBinary {

@@ -32,7 +32,7 @@ export const VARIANTS: readonly Variant[] = [
  * touching its source. The build fails if nothing imported `original`, so a moved module cannot
  * silently leave the variant unchanged.
  */
-export function substitute(original: string, replacement: string): Plugin {
+function substitute(original: string, replacement: string): Plugin {
   const isPackage = !original.includes('.ts');
   const target = isPackage ? original : join(ROOT, original).replace(/\.ts$/, '');
   const { name } = parse(target);

@@ -17,7 +17,7 @@ export type AuditFacts = {
 };
 
 /** An `act` chain as the audit line records it. */
-export type AuditActor = { readonly sub: string; readonly act?: AuditActor };
+type AuditActor = { readonly sub: string; readonly act?: AuditActor };
 
 /** One structured audit line: who asked, for whom, and what was decided. Never a token or a key. */
 export type AuditRecord = AuditFacts & {
