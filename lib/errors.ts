@@ -63,18 +63,29 @@ export class MintError extends Error {
   readonly expose: boolean;
   /** What was known of the request when it was refused, for its audit line. */
   readonly facts: AuditFacts;
+  /** For a 503: seconds until trying again can succeed (the HTTP Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: MintErrorCode, message: string, options?: { cause?: unknown; facts?: AuditFacts }) {
+  constructor(
+    code: MintErrorCode,
+    message: string,
+    options?: { cause?: unknown; facts?: AuditFacts; retryAfterSeconds?: number },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.statusCode = STATUS_BY_CODE[code];
     this.expose = this.statusCode < 500;
     this.facts = Object.freeze({ ...options?.facts });
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   /** The same refusal, also carrying what the caller of the refusing function knew; the error's own facts win. */
   withFacts(known: AuditFacts): MintError {
-    return new MintError(this.code, this.message, { cause: this.cause, facts: { ...known, ...this.facts } });
+    return new MintError(this.code, this.message, {
+      cause: this.cause,
+      facts: { ...known, ...this.facts },
+      ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }),
+    });
   }
 
   /** The message that may be shown to the caller. */

@@ -5,8 +5,11 @@ import { logger } from './log';
 import { createSecretsManagerClient, secretFetcher } from './secrets/secretsManager';
 import { importSigningKeys, type SigningKeys } from './keys/signingKeys';
 
-/** While serving stale keys, how long to wait between two refresh attempts. */
-export const STALE_RETRY_SECONDS = 5;
+/**
+ * After a failed fetch, how long until the next: from about 1 s, doubling to about 30 s, half to
+ * all of it at random so that containers do not retry in step.
+ */
+const SECRET_BACKOFF = Object.freeze({ initialSeconds: 1, maxSeconds: 30 });
 
 /** The per-container state: configuration, the Secrets Manager client and the key cache. */
 export interface Runtime {
@@ -17,11 +20,12 @@ export interface Runtime {
   readonly newJti: () => string;
 }
 
-/** What a test may replace: the clock, the secret's source, the jti generator. */
+/** What a test may replace: the clock, the secret's source, the jti generator, the back-off's jitter. */
 export interface RuntimeOverrides {
   readonly now?: () => number;
   readonly fetchSecret?: () => Promise<FetchedSecret>;
   readonly newJti?: () => string;
+  readonly random?: () => number;
 }
 
 /**
@@ -41,12 +45,14 @@ export function createRuntime(
     now,
     cacheSeconds: config.secretCacheSeconds,
     staleSeconds: config.secretStaleSeconds,
-    retrySeconds: STALE_RETRY_SECONDS,
+    backoff: SECRET_BACKOFF,
+    ...(overrides.random === undefined ? {} : { random: overrides.random }),
     onEvent: (event) => {
       if (event.type === 'loaded') logger.info('signing keys loaded', { versionId: event.versionId });
       else {
         logger.warn('signing secret refresh failed', {
           servingStale: event.servingStale,
+          retryInSeconds: event.retryInSeconds,
           code: event.error.code,
           detail: event.error.message,
         });

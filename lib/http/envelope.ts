@@ -46,7 +46,11 @@ export function envelopeFormat(options: { readonly requiredScope: string }): Res
       const challenge = challengeFor(error, options.requiredScope);
       return {
         status: error.statusCode,
-        headers: challenge === undefined ? BASE_HEADERS : { ...BASE_HEADERS, 'WWW-Authenticate': challenge },
+        headers: {
+          ...BASE_HEADERS,
+          ...(challenge === undefined ? {} : { 'WWW-Authenticate': challenge }),
+          ...(error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) }),
+        },
         body: errorEnvelope(error),
       };
     },

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { toMintError } from '../errors';
 import { signingKeyAt, type SigningKeys } from '../keys/signingKeys';
 import { epochSeconds } from '../time';
-import { extractBearerToken, verifyCallerToken } from '../tokens/callerToken';
+import { extractBearerToken, parseCallerToken, verifyCallerToken } from '../tokens/callerToken';
 import { signToken } from '../tokens/sign';
 import { decideMintedClaims } from './policy';
 import { parseMintRequest, type MintRequest } from './request';
@@ -36,7 +36,8 @@ export async function mintToken(input: MintInput): Promise<Minted> {
   const request = parseMintRequest(input.body);
   let known = requestedFacts(request);
   try {
-    const callerToken = extractBearerToken(input.authorization.at(-1));
+    // Every check that needs no key comes first: junk must not cost a call to Secrets Manager.
+    const callerToken = parseCallerToken(extractBearerToken(input.authorization.at(-1)));
     const keys = await input.keys();
     const caller = await verifyCallerToken(callerToken, keys, config, now);
     known = { ...known, callerSub: caller.sub };

@@ -1,6 +1,7 @@
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config';
 import { MintError } from '../errors';
+import { ALGS_BY_KTY } from '../keys/jwk';
 import type { KeyEntry, SigningKeys } from '../keys/signingKeys';
 import { epochSeconds } from '../time';
 
@@ -55,20 +56,47 @@ export function readScopes(scope: unknown): string[] | undefined {
   return undefined;
 }
 
+/** A caller token that passed every check that needs no key: its text and the key it names. */
+export interface ParsedCallerToken {
+  readonly token: string;
+  readonly kid: unknown;
+}
+
+/** Every algorithm a key of ours can have: a token naming any other cannot be one of ours. */
+const ACCEPTED_ALGS: readonly string[] = Object.values(ALGS_BY_KTY).flat();
+
 /**
- * Verifies a caller token against the loaded keys and the configured audience and scope.
+ * The checks a caller token gets before any key is fetched, so that junk costs no call to Secrets
+ * Manager: the canonical compact JWS, a header that parses, an algorithm we could have signed with.
+ * @throws MintError INVALID_TOKEN.
+ */
+export function parseCallerToken(token: string): ParsedCallerToken {
+  assertCanonicalCompactJws(token);
+  let header: { alg?: unknown; kid?: unknown };
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.');
+  }
+  if (typeof header.alg !== 'string' || !ACCEPTED_ALGS.includes(header.alg)) {
+    throw new MintError('INVALID_TOKEN', 'The caller token is signed with an algorithm we do not accept.');
+  }
+  return { token, kid: header.kid };
+}
+
+/**
+ * Verifies a parsed caller token against the loaded keys and the configured audience and scope.
  * The accepted algorithm is the key's own, never the token header's.
  * @throws MintError INVALID_TOKEN or TOKEN_EXPIRED (401), INSUFFICIENT_SCOPE (403), the latter
  * carrying the genuine caller's `sub` so that the refusal is audited with who asked.
  */
 export async function verifyCallerToken(
-  token: string,
+  parsed: ParsedCallerToken,
   keys: SigningKeys,
   config: Pick<Config, 'callerAudience' | 'requiredScope' | 'clockToleranceSeconds'>,
   now: Date,
 ): Promise<CallerClaims> {
-  assertCanonicalCompactJws(token);
-  const payload = await verifyWithKeySet(token, keys, config, now);
+  const payload = await verifyWithKeySet(parsed, keys, config, now);
   if (typeof payload.iat === 'number' && payload.iat > epochSeconds(now) + config.clockToleranceSeconds) {
     throw new MintError('INVALID_TOKEN', 'The caller token was issued in the future ("iat").');
   }
@@ -114,13 +142,7 @@ function assertCanonicalCompactJws(token: string): void {
   if (!canonical) throw new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.');
 }
 
-function candidateKeys(token: string, keys: SigningKeys): readonly KeyEntry[] {
-  let kid: unknown;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch {
-    throw new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.');
-  }
+function candidateKeys(kid: unknown, keys: SigningKeys): readonly KeyEntry[] {
   if (kid === undefined) {
     // Without a kid only HMAC keys are tried: an asymmetric key is always named.
     return keys.verificationKeys.filter((entry) => entry.kid === undefined && entry.alg.startsWith('HS'));
@@ -131,12 +153,12 @@ function candidateKeys(token: string, keys: SigningKeys): readonly KeyEntry[] {
 }
 
 async function verifyWithKeySet(
-  token: string,
+  { token, kid }: ParsedCallerToken,
   keys: SigningKeys,
   config: Pick<Config, 'callerAudience' | 'clockToleranceSeconds'>,
   now: Date,
 ): Promise<JWTPayload> {
-  const candidates = candidateKeys(token, keys);
+  const candidates = candidateKeys(kid, keys);
   if (candidates.length === 0) {
     throw new MintError('INVALID_TOKEN', 'The caller token names no key ("kid") and no unnamed key can verify it.');
   }

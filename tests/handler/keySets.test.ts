@@ -197,7 +197,7 @@ describe('publish before use', () => {
   });
 });
 
-describe('a bad key set fails closed and the service recovers at the next refresh', () => {
+describe('a bad key set fails closed, and the service recovers at the first fetch after the back-off', () => {
   const badSets: { name: string; build: () => Promise<{ secret: string; material: string[] }>; mentions: RegExp }[] = [
     {
       name: 'a duplicate kid',
@@ -272,6 +272,8 @@ describe('a bad key set fails closed and the service recovers at the next refres
     for (const value of bad.material) expect(log).not.toContain(value);
 
     secret = keySetSecret(good);
+    // The refused set is remembered for the back-off (at most 1 s after a first failure).
+    service.setNow(NOW_MS + 1000);
     const recovered = await mint(service, caller);
     expect(recovered.status).toBe(200);
     expect(decodeJwt(String(recovered.envelope.data)).header.kid).toBe('fixed');

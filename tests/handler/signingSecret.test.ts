@@ -175,18 +175,22 @@ describe('signing secret over time', () => {
     expectRefused(outcome, 'v2', { status: 500, code: 'SIGNING_KEY_UNUSABLE' }, { callerToken: token, secrets: [SHORT_SECRET] });
   });
 
-  test('mints again on the next request once Secrets Manager recovers', async () => {
+  test('mints again at the first request after the back-off once Secrets Manager recovers', async () => {
     // Prepare
     const secret = scriptedSecret(unavailable);
     const service = testHandler({ nowMs: NOW_MS, fetchSecret: secret.fetchSecret });
     const failed = await service.invoke(eventFor('v2', { authorization, body: { subject: 'down' } }));
     secret.answerWith(good());
+    const stillBackingOff = await service.invoke(eventFor('v2', { authorization, body: { subject: 'waiting' } }));
 
     // Act
+    service.setNow(NOW_MS + 1000);
     const outcome = await service.invoke(eventFor('v2', { authorization, body: { subject: 'up' } }));
 
     // Assess
     expectRefused(failed, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, { callerToken: token });
+    expectRefused(stillBackingOff, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, { callerToken: token });
+    expect(stillBackingOff.headers['Retry-After']).toBe('1');
     expect(decodeJwt(expectMinted(outcome, 'v2')).payload.sub).toBe('up');
   });
 

@@ -141,6 +141,7 @@ beforeAll(async () => {
   nowMs += 3_600_000;
   outcomes.set('sdk-down', await invoke(sdkBacked, storedEvent(), 'sdk-down'));
   await standIn.clearFault();
+  nowMs += 30_000; // past the back-off after the failed fetch
   outcomes.set('sdk-recovered', await invoke(sdkBacked, storedEvent(), 'sdk-recovered'));
 
   lines = parsedLines();

@@ -304,6 +304,21 @@ function validBody(body: unknown): body is Record<string, unknown> {
 /** RFC 6750 §2.1: "Bearer", one or more spaces, one token; the service also forgives trailing spaces. */
 const BEARER_CREDENTIALS = /^bearer +[^\s]+ *$/i;
 
+const ALGORITHMS_WE_SIGN_WITH = ['HS256', 'HS384', 'HS512', 'ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'];
+
+/** RFC 7515 §7.1 compact serialisation, each segment canonical base64url, the header a JSON object naming an algorithm we sign with. */
+function couldBeOurs(token: string): boolean {
+  const segments = token.split('.');
+  if (segments.length !== 3 || !segments.every((segment) => /^[A-Za-z0-9_-]+$/.test(segment))) return false;
+  if (!segments.every((segment) => Buffer.from(segment, 'base64url').toString('base64url') === segment)) return false;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(segments[0] as string, 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && !Array.isArray(header) && ALGORITHMS_WE_SIGN_WITH.includes((header as { alg?: string }).alg as string);
+  } catch {
+    return false;
+  }
+}
+
 /** The caller's scopes when the token is genuine and current; a number is the refusal's status. */
 function callerOf(model: AuthorizationModel): { sub: string; scopes: string[]; exp: number } | 401 | 403 {
   if (model.kind === 'absent' || !/^bearer$/i.test(model.scheme) || !/^ +$/.test(model.separator) || !/^ *$/.test(model.trailer)) return 401;
@@ -346,10 +361,13 @@ function verdictFor(model: RequestModel, keys: 'ok' | 'unavailable' | 'unusable'
     body = model.body.fields;
   }
   if (!validBody(body)) return { status: 400 };
-  // A header that holds no bearer token is refused before the key is needed; any other refusal of
-  // the caller comes after it, so a fault at Secrets Manager shows first.
+  // A header that holds no bearer token, or a token that cannot be one of ours (not a canonical
+  // compact JWS, a header that is not a JSON object, an algorithm we never sign with), is refused
+  // before the key is needed; any other refusal of the caller comes after it, so a fault at
+  // Secrets Manager shows first.
   const credentials = authorizationText(model.authorization);
   if (credentials === undefined || !BEARER_CREDENTIALS.test(credentials)) return { status: 401 };
+  if (!couldBeOurs(credentials.trim().split(/ +/)[1] ?? '')) return { status: 401 };
   if (keys === 'unavailable') return { status: 503 };
   if (keys === 'unusable') return { status: 500 };
   const caller = callerOf(model.authorization);

@@ -23,7 +23,9 @@ const SECRET_ID = 'jwt-mint/faults/signing-secret';
 const SECRET = 'faults-signing-secret-0123456789-abcdefghijklmnop';
 const CACHE_SECONDS = 300;
 const STALE_SECONDS = 900;
-const RETRY_SECONDS = 5;
+/** With the jitter fixed at its top, each back-off is the whole doubled delay: 1, 2, 4, ... 30 s. */
+const FIRST_BACKOFF_SECONDS = 1;
+const MAX_BACKOFF_SECONDS = 30;
 
 /** What "about 3 seconds" means here: the SDK's own bound plus scheduling slack on a busy machine. */
 const REQUEST_BOUND_MS = 3_500;
@@ -59,10 +61,13 @@ afterAll(async () => {
   await standIn.close();
 });
 
-/** A container: a fresh runtime with the real SDK client, its own clock, and the handler over it. */
+/**
+ * A container: a fresh runtime with the real SDK client, its own clock, the back-off's jitter
+ * fixed at its top, and the handler over it.
+ */
 function container(env: Record<string, string> = {}) {
   let nowMs = NOW_MS;
-  const runtime = createRuntime({ SIGNING_SECRET_ID: SECRET_ID, ...env }, { now: () => nowMs });
+  const runtime = createRuntime({ SIGNING_SECRET_ID: SECRET_ID, ...env }, { now: () => nowMs, random: () => 1 - Number.EPSILON });
   const handler = createHandler(runtime);
   return {
     runtime,
@@ -70,10 +75,10 @@ function container(env: Record<string, string> = {}) {
     at(seconds: number) {
       nowMs = NOW_MS + seconds * 1000;
     },
-    /** One request, timed on the wall clock. */
-    async mint(label?: string): Promise<Outcome> {
+    /** One request with this Authorization value (a valid caller by default), timed on the wall clock. */
+    async mint(label?: string, withAuthorization = authorization): Promise<Outcome> {
       const started = performance.now();
-      const outcome = await invoke(handler, eventFor('v2', { authorization, body: { subject: 'svc-1' } }));
+      const outcome = await invoke(handler, eventFor('v2', { authorization: withAuthorization, body: { subject: 'svc-1' } }));
       const elapsed = performance.now() - started;
       if (label !== undefined) latencies[label] = Math.round(elapsed);
       expect(elapsed).toBeLessThan(REQUEST_BOUND_MS);
@@ -112,6 +117,7 @@ describe('at cold start', () => {
     const outcome = await cold.mint(`cold ${name}`);
     const attempts = standIn.callCount('GetSecretValue');
     await standIn.clearFault();
+    cold.at(FIRST_BACKOFF_SECONDS);
     const recovered = await cold.mint();
 
     // Assess
@@ -130,6 +136,7 @@ describe('at cold start', () => {
     // Act
     const outcome = await cold.mint(`cold ${name}`);
     standIn.putSecret(SECRET_ID, SECRET);
+    cold.at(FIRST_BACKOFF_SECONDS);
     const recovered = await cold.mint();
 
     // Assess
@@ -138,7 +145,7 @@ describe('at cold start', () => {
     verifiedHs256Claims(expectMinted(recovered, 'v2'), SECRET);
   });
 
-  test('a fault that lasts keeps answering 503 without a backlog: each request makes its own bounded attempt', async () => {
+  test('a fault that lasts is answered at once with 503 and Retry-After: no request starts a fetch of its own', async () => {
     // Prepare
     await standIn.injectFault({ kind: 'ThrottlingException' });
     const cold = container();
@@ -149,7 +156,8 @@ describe('at cold start', () => {
 
     // Assess
     for (const outcome of outcomes) expectRefused(outcome, 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, confidential());
-    expect(standIn.callCount('GetSecretValue')).toBeLessThanOrEqual(5 * FETCH_LIMITS.maxAttempts);
+    expect(outcomes.slice(1).map((outcome) => outcome.headers['Retry-After'])).toEqual(['1', '1', '1', '1']);
+    expect(standIn.callCount('GetSecretValue')).toBeLessThanOrEqual(FETCH_LIMITS.maxAttempts);
   });
 });
 
@@ -177,8 +185,8 @@ describe('on a warm container', () => {
       // The cache window ends: the refresh fails, the last good key keeps minting.
       warm.at(CACHE_SECONDS + 1);
       verifiedHs256Claims(expectMinted(await warm.mint(`warm ${name} (stale)`), 'v2'), SECRET);
-      // Within the retry interval the failed refresh is not repeated.
-      warm.at(CACHE_SECONDS + 1 + RETRY_SECONDS - 1);
+      // Within the back-off the failed refresh is not repeated.
+      warm.at(CACHE_SECONDS + 1 + FIRST_BACKOFF_SECONDS - 0.001);
       verifiedHs256Claims(expectMinted(await warm.mint(), 'v2'), SECRET);
       const attemptsSoFar = standIn.callCount('GetSecretValue');
       expect(attemptsSoFar).toBeLessThanOrEqual(FETCH_LIMITS.maxAttempts);
@@ -191,9 +199,9 @@ describe('on a warm container', () => {
       warm.at(CACHE_SECONDS + STALE_SECONDS);
       expectRefused(await warm.mint(`warm ${name} (expired)`), 'v2', { status: 503, code: 'SECRET_UNAVAILABLE' }, confidential());
 
-      // Once the fault clears the next request mints again, with no redeploy.
+      // Once the fault clears, the first request after the back-off mints again, with no redeploy.
       await standIn.clearFault();
-      warm.at(CACHE_SECONDS + STALE_SECONDS + 1);
+      warm.at(CACHE_SECONDS + STALE_SECONDS + MAX_BACKOFF_SECONDS);
       verifiedHs256Claims(expectMinted(await warm.mint(), 'v2'), SECRET);
     },
   );
@@ -247,6 +255,69 @@ describe('on a warm container', () => {
 
     // Assess
     expectRefused(withOldCaller, 'v2', { status: 401, code: 'INVALID_TOKEN' }, { ...confidential(), secrets: [SECRET, rotated] });
+  });
+});
+
+describe('during an outage, Secrets Manager hears at most one fetch per back-off step', () => {
+  // Finding 2 (medium) of the adversarial review: with no usable key cached, every request started a
+  // fetch of up to two attempts before any check of its token: 30 unauthenticated requests against
+  // a store answering 500 made 60 GetSecretValue calls in about a second.
+
+  /** When fetches may happen over `seconds` of steady requests: 0, 1, 3, 7, 15, 31 ... (back-offs 1, 2, 4, 8, 16, 30). */
+  function fetchSteps(seconds: number): number {
+    let steps = 0;
+    for (let at = 0, backoff = FIRST_BACKOFF_SECONDS; at <= seconds; at += backoff, backoff = Math.min(backoff * 2, MAX_BACKOFF_SECONDS)) steps++;
+    return steps;
+  }
+
+  /** 1,000 requests over 20 simulated seconds, in bursts of 10 at once, 200 ms apart. */
+  async function outage(cold: ReturnType<typeof container>, withAuthorization = authorization): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    for (let burst = 0; burst < 100; burst++) {
+      cold.at(burst * 0.2);
+      outcomes.push(...(await Promise.all(Array.from({ length: 10 }, () => cold.mint(undefined, withAuthorization)))));
+    }
+    return outcomes;
+  }
+
+  test.each(FAULTS)('$name: 1,000 requests over 20 s, each answered 503, make one fetch per back-off step', async ({ fault }) => {
+    // Prepare
+    await standIn.injectFault(fault);
+
+    // Act
+    const outcomes = await outage(container());
+
+    // Assess
+    for (const outcome of outcomes) expect(outcome.status).toBe(503);
+    expect(standIn.callCount('GetSecretValue')).toBeLessThanOrEqual(fetchSteps(20) * FETCH_LIMITS.maxAttempts);
+  });
+
+  test.each(UNUSABLE)('$name: 1,000 requests over 20 s, each answered 500, make one fetch per back-off step', async ({ store }) => {
+    // Prepare
+    store();
+
+    // Act
+    const outcomes = await outage(container());
+
+    // Assess
+    for (const outcome of outcomes) expect(outcome.status).toBe(500);
+    expect(standIn.callCount('GetSecretValue')).toBe(fetchSteps(20));
+  });
+
+  test.each([
+    { why: 'is not a compact JWS', value: 'Bearer x' },
+    { why: 'has a header that does not parse', value: `Bearer ${Buffer.from('{').toString('base64url')}.e30.c2ln` },
+    { why: 'names an algorithm we never accept', value: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.e30.c2ln` },
+  ])('a bearer value that $why is refused with 401 before any fetch, even with no key cached', async ({ value }) => {
+    // Prepare
+    await standIn.injectFault({ kind: 'InternalServiceError' });
+
+    // Act
+    const outcomes = await outage(container(), value);
+
+    // Assess
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 401, envelope: { error: 'INVALID_TOKEN' } });
+    expect(standIn.callCount('GetSecretValue')).toBe(0);
   });
 });
 

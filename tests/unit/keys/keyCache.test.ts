@@ -3,10 +3,11 @@ import { createKeyCache, type FetchedSecret, type KeyCacheEvent } from '../../..
 
 const CACHE_SECONDS = 300;
 const STALE_SECONDS = 900;
-const RETRY_SECONDS = 5;
+const BACKOFF = { initialSeconds: 1, maxSeconds: 30 };
 const CACHE_MS = CACHE_SECONDS * 1000;
 const STALE_MS = STALE_SECONDS * 1000;
-const RETRY_MS = RETRY_SECONDS * 1000;
+/** With the jitter at its top, the back-off after the first failed fetch: 1 s. */
+const FIRST_BACKOFF_MS = 1000;
 const T0 = 1_900_000_000_000;
 
 /** What the fake importKeys returns: a marker of the secret it was made from. */
@@ -41,7 +42,8 @@ const outage = () => new MintError('SECRET_UNAVAILABLE', 'scripted outage');
  * returns; the fetch and import counts are jest mocks.
  */
 function harness(overrides: { cacheSeconds?: number; staleSeconds?: number } = {}) {
-  const state = { nowMs: T0, answer: (): Promise<FetchedSecret> => Promise.resolve(secret('key-1')) };
+  // The jitter at its top unless a test sets it: each back-off is the whole doubled delay.
+  const state = { nowMs: T0, random: 1 - Number.EPSILON, answer: (): Promise<FetchedSecret> => Promise.resolve(secret('key-1')) };
   const events: KeyCacheEvent[] = [];
   const fetchSecret = jest.fn(() => state.answer());
   const importKeys = jest.fn(async (secretString: string): Promise<FakeKeys> => {
@@ -54,7 +56,8 @@ function harness(overrides: { cacheSeconds?: number; staleSeconds?: number } = {
     now: () => state.nowMs,
     cacheSeconds: overrides.cacheSeconds ?? CACHE_SECONDS,
     staleSeconds: overrides.staleSeconds ?? STALE_SECONDS,
-    retrySeconds: RETRY_SECONDS,
+    backoff: BACKOFF,
+    random: () => state.random,
     onEvent: (event) => events.push(event),
   });
   return {
@@ -70,6 +73,9 @@ function harness(overrides: { cacheSeconds?: number; staleSeconds?: number } = {
     },
     failWith(error: unknown) {
       state.answer = () => Promise.reject(error);
+    },
+    jitter(random: number) {
+      state.random = random;
     },
   };
 }
@@ -214,7 +220,12 @@ describe('createKeyCache', () => {
 
     // Assess
     expect(stale).toBe(good);
-    expect(h.events).toContainEqual({ type: 'refresh_failed', servingStale: true, error: expect.objectContaining({ code: 'SECRET_UNAVAILABLE' }) });
+    expect(h.events).toContainEqual({
+      type: 'refresh_failed',
+      servingStale: true,
+      retryInSeconds: 1,
+      error: expect.objectContaining({ code: 'SECRET_UNAVAILABLE' }),
+    });
   });
 
   test('serves stale keys until cacheSeconds + staleSeconds, then throws SECRET_UNAVAILABLE', async () => {
@@ -233,7 +244,8 @@ describe('createKeyCache', () => {
     expect(lastStale).toBe(good);
     expect(error.code).toBe('SECRET_UNAVAILABLE');
     expect(error.statusCode).toBe(503);
-    expect(h.events.at(-1)).toEqual({ type: 'refresh_failed', servingStale: false, error });
+    // The refusal at the window's end comes from the back-off of the last failed refresh: no fetch.
+    expect(h.fetchSecret).toHaveBeenCalledTimes(2);
   });
 
   test('honours its own cacheSeconds and staleSeconds', async () => {
@@ -253,7 +265,7 @@ describe('createKeyCache', () => {
     expect(error.code).toBe('SECRET_UNAVAILABLE');
   });
 
-  test('waits retrySeconds between refresh attempts while serving stale keys', async () => {
+  test('while serving stale keys, waits out the back-off between two refresh attempts', async () => {
     // Prepare
     const h = harness();
     await h.cache.get();
@@ -262,12 +274,12 @@ describe('createKeyCache', () => {
     await h.cache.get();
 
     // Act
-    for (const offset of [CACHE_MS + 1, CACHE_MS + 1000, CACHE_MS + RETRY_MS - 1]) {
+    for (const offset of [CACHE_MS + 1, CACHE_MS + 500, CACHE_MS + FIRST_BACKOFF_MS - 1]) {
       h.at(offset);
       await h.cache.get();
     }
     const duringBackoff = h.fetchSecret.mock.calls.length;
-    h.at(CACHE_MS + RETRY_MS);
+    h.at(CACHE_MS + FIRST_BACKOFF_MS);
     await h.cache.get();
 
     // Assess
@@ -283,11 +295,11 @@ describe('createKeyCache', () => {
     h.at(CACHE_MS);
     await h.cache.get();
     h.answerWith(() => Promise.resolve(secret('key-1')));
-    h.at(CACHE_MS + RETRY_MS);
+    h.at(CACHE_MS + FIRST_BACKOFF_MS);
     await h.cache.get();
 
     // Act
-    h.at(CACHE_MS + RETRY_MS + CACHE_MS - 1);
+    h.at(CACHE_MS + FIRST_BACKOFF_MS + CACHE_MS - 1);
     await h.cache.get();
 
     // Assess
@@ -347,6 +359,7 @@ describe('createKeyCache', () => {
     h.answerWith(() => Promise.resolve(secret('key-1')));
 
     // Act
+    h.at(FIRST_BACKOFF_MS);
     const keys = await h.cache.get();
 
     // Assess
@@ -364,10 +377,149 @@ describe('createKeyCache', () => {
     h.answerWith(() => Promise.resolve(secret('key-2')));
 
     // Act
+    h.at(CACHE_MS + FIRST_BACKOFF_MS);
     const keys = await h.cache.get();
 
     // Assess
     expect(keys).toEqual({ madeFrom: 'key-2' });
+  });
+
+  test('answers at once, without fetching, until the back-off after a failed fetch has passed', async () => {
+    // Prepare
+    const h = harness();
+    h.failWith(outage());
+    await rejectionOf(h.cache.get());
+
+    // Act
+    const refusals: MintError[] = [];
+    for (const offset of [0, 1, 500, FIRST_BACKOFF_MS - 1]) {
+      h.at(offset);
+      refusals.push(await rejectionOf(h.cache.get()));
+    }
+    const duringBackoff = h.fetchSecret.mock.calls.length;
+    h.at(FIRST_BACKOFF_MS);
+    await rejectionOf(h.cache.get());
+
+    // Assess
+    expect(refusals.map((error) => error.code)).toEqual(Array(4).fill('SECRET_UNAVAILABLE'));
+    expect(duringBackoff).toBe(1);
+    expect(h.fetchSecret).toHaveBeenCalledTimes(2);
+  });
+
+  test('says how long until the next fetch, in whole seconds, rounded up', async () => {
+    // Prepare
+    const h = harness();
+    h.failWith(outage());
+    await rejectionOf(h.cache.get());
+    h.at(FIRST_BACKOFF_MS);
+    await rejectionOf(h.cache.get());
+
+    // Act: the second back-off is 2 s; 0.3 s of it has gone.
+    h.at(FIRST_BACKOFF_MS + 300);
+    const refusal = await rejectionOf(h.cache.get());
+
+    // Assess
+    expect(refusal).toMatchObject({ code: 'SECRET_UNAVAILABLE', statusCode: 503, retryAfterSeconds: 2 });
+  });
+
+  test('doubles the back-off after each failed fetch, up to maxSeconds', async () => {
+    // Prepare
+    const h = harness();
+    h.failWith(outage());
+    let at = 0;
+    const gaps: number[] = [];
+
+    // Act: fetch, then ask every 100 ms and note when each next fetch happens.
+    await rejectionOf(h.cache.get());
+    let last = 0;
+    while (gaps.length < 7) {
+      at += 100;
+      h.at(at);
+      const before = h.fetchSecret.mock.calls.length;
+      await rejectionOf(h.cache.get());
+      if (h.fetchSecret.mock.calls.length > before) {
+        gaps.push(at - last);
+        last = at;
+      }
+    }
+
+    // Assess
+    expect(gaps).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+  });
+
+  test.each([
+    { random: 0, firstBackoffMs: 500 },
+    { random: 0.5, firstBackoffMs: 750 },
+  ])('with the jitter at $random, waits $firstBackoffMs ms after a first failed fetch: half to all of the delay', async ({ random, firstBackoffMs }) => {
+    // Prepare
+    const h = harness();
+    h.jitter(random);
+    h.failWith(outage());
+    await rejectionOf(h.cache.get());
+
+    // Act
+    h.at(firstBackoffMs - 1);
+    await rejectionOf(h.cache.get());
+    const before = h.fetchSecret.mock.calls.length;
+    h.at(firstBackoffMs);
+    await rejectionOf(h.cache.get());
+
+    // Assess
+    expect(before).toBe(1);
+    expect(h.fetchSecret).toHaveBeenCalledTimes(2);
+  });
+
+  test('starts the back-off again from its first step after a success', async () => {
+    // Prepare: two failures, so the next back-off would be 4 s.
+    const h = harness({ cacheSeconds: 0 });
+    h.failWith(outage());
+    await rejectionOf(h.cache.get());
+    h.at(1000);
+    await rejectionOf(h.cache.get());
+    h.at(3000);
+    h.answerWith(() => Promise.resolve(secret('key-1')));
+    await h.cache.get();
+    h.failWith(outage());
+    h.at(3001);
+    await h.cache.get().catch(() => undefined);
+
+    // Act
+    h.at(3001 + FIRST_BACKOFF_MS);
+    await h.cache.get().catch(() => undefined);
+
+    // Assess
+    expect(h.fetchSecret).toHaveBeenCalledTimes(5);
+  });
+
+  test('remembers an unusable secret: SIGNING_KEY_UNUSABLE at once, and no fetch until the back-off has passed', async () => {
+    // Prepare
+    const h = harness();
+    h.answerWith(() => Promise.resolve(secret(UNUSABLE)));
+    await rejectionOf(h.cache.get());
+
+    // Act
+    h.at(FIRST_BACKOFF_MS - 1);
+    const remembered = await rejectionOf(h.cache.get());
+
+    // Assess
+    expect(remembered.code).toBe('SIGNING_KEY_UNUSABLE');
+    expect(remembered.retryAfterSeconds).toBeUndefined();
+    expect(h.fetchSecret).toHaveBeenCalledTimes(1);
+  });
+
+  test('makes at most one fetch per back-off step, whatever the mix of concurrent and sequential gets', async () => {
+    // Prepare
+    const h = harness();
+    h.failWith(outage());
+
+    // Act: 1,000 gets over 20 simulated seconds, in bursts of 10 at once.
+    for (let burst = 0; burst < 100; burst += 1) {
+      h.at(burst * 200);
+      await Promise.all(Array.from({ length: 10 }, () => h.cache.get().catch(() => undefined)));
+    }
+
+    // Assess: fetches at 0, 1, 3, 7 and 15 s; the next would be at 31 s.
+    expect(h.fetchSecret).toHaveBeenCalledTimes(5);
   });
 
   test('warm() starts the first fetch, and a get during it shares that fetch', async () => {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { extractBearerToken, readScopes, verifyCallerToken } from '../../../lib/tokens/callerToken';
+import { extractBearerToken, parseCallerToken, readScopes, verifyCallerToken } from '../../../lib/tokens/callerToken';
 import { loadConfig, type Config } from '../../../lib/config';
 import { MintError, type MintErrorCode } from '../../../lib/errors';
 import { importSigningKeys, type SigningKeys } from '../../../lib/keys/signingKeys';
@@ -24,7 +24,7 @@ function tokenWith(claims: JWTPayload): Promise<string> {
 
 async function verificationFailure(token: string, policy: Config = config): Promise<MintError> {
   try {
-    await verifyCallerToken(token, keys, policy, NOW);
+    await verifyCallerToken(parseCallerToken(token), keys, policy, NOW);
   } catch (error) {
     if (error instanceof MintError) return error;
     throw error;
@@ -106,7 +106,7 @@ describe('verifyCallerToken', () => {
     const token = await tokenWith({ scope: ['generateJwt', 'push'] });
 
     // Act
-    const caller = await verifyCallerToken(token, keys, config, NOW);
+    const caller = await verifyCallerToken(parseCallerToken(token), keys, config, NOW);
 
     // Assess
     expect(caller).toEqual({ sub: 'caller-1', scopes: ['generateJwt', 'push'], exp: expect.any(Number) });
@@ -117,7 +117,7 @@ describe('verifyCallerToken', () => {
     const token = await tokenWith({ scope: 'push generateJwt' });
 
     // Act
-    const caller = await verifyCallerToken(token, keys, config, NOW);
+    const caller = await verifyCallerToken(parseCallerToken(token), keys, config, NOW);
 
     // Assess
     expect(caller.scopes).toEqual(['push', 'generateJwt']);
@@ -133,7 +133,7 @@ describe('verifyCallerToken', () => {
     const token = await tokenWith(claims);
 
     // Act
-    const caller = await verifyCallerToken(token, keys, config, NOW);
+    const caller = await verifyCallerToken(parseCallerToken(token), keys, config, NOW);
 
     // Assess
     expect(caller.sub).toBe('caller-1');
@@ -202,7 +202,7 @@ describe('verifyCallerToken', () => {
     const defaultToken = await tokenWith({});
 
     // Act
-    const caller = await verifyCallerToken(token, keys, policy, NOW);
+    const caller = await verifyCallerToken(parseCallerToken(token), keys, policy, NOW);
     const error = await verificationFailure(defaultToken, policy);
 
     // Assess
@@ -217,9 +217,43 @@ describe('verifyCallerToken', () => {
     const token = await tokenWith({});
 
     // Act
-    const caller = await verifyCallerToken(token, twoKeys, config, NOW);
+    const caller = await verifyCallerToken(parseCallerToken(token), twoKeys, config, NOW);
 
     // Assess
     expect(caller.sub).toBe('caller-1');
+  });
+});
+
+describe('parseCallerToken: the checks that need no key', () => {
+  test.each(['HS256', 'HS384', 'HS512', 'ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'])('lets through a canonical token whose alg is %s', (alg) => {
+    // Act
+    const parsed = parseCallerToken(craftToken(JSON.stringify({ alg, kid: 'k1' }), VALID_PAYLOAD));
+
+    // Assess
+    expect(parsed.kid).toBe('k1');
+  });
+
+  test.each([
+    { why: 'alg none', header: '{"alg":"none"}' },
+    { why: 'alg HS1', header: '{"alg":"HS1"}' },
+    { why: 'alg in another case', header: '{"alg":"hs256"}' },
+    { why: 'no alg', header: '{"typ":"JWT"}' },
+    { why: 'a numeric alg', header: '{"alg":256}' },
+    { why: 'a header that is not JSON', header: 'not json' },
+    { why: 'a header that is a JSON array', header: '["HS256"]' },
+  ])('refuses $why with INVALID_TOKEN before any key is needed', ({ header }) => {
+    // Act
+    const parse = () => parseCallerToken(craftToken(header, VALID_PAYLOAD));
+
+    // Assess
+    expect(parse).toThrow(expect.objectContaining({ code: 'INVALID_TOKEN', statusCode: 401 }));
+  });
+
+  test.each(['x', 'a.b', 'a.b.c.d', `${b64url('{"alg":"HS256"}')}.${b64url(VALID_PAYLOAD)}.sig=`])('refuses %p, which is not a canonical compact JWS', (token) => {
+    // Act
+    const parse = () => parseCallerToken(token);
+
+    // Assess
+    expect(parse).toThrow(expect.objectContaining({ code: 'INVALID_TOKEN' }));
   });
 });
