@@ -3,6 +3,7 @@
  * 2.0, REST API payload 1.0, or a direct invoke from another Lambda) becomes one InboundRequest.
  * The event itself is never changed.
  */
+import { MintError } from '../errors';
 
 /** Which of the three event shapes a request arrived as; the response takes the same shape. */
 export type EventShape = 'http-v2' | 'http-v1' | 'direct';
@@ -64,6 +65,16 @@ export function normalizeEvent(event: unknown): InboundRequest {
 /** Every value of one header, by its name in any case. */
 export function headerValuesOf(request: Pick<InboundRequest, 'headers'>, name: string): readonly string[] {
   return request.headers[name.toLowerCase()] ?? [];
+}
+
+/**
+ * The one value of a header that may appear once, or undefined when it is absent.
+ * @throws MintError DUPLICATE_HEADER when it came with more than one value: never resolved by order.
+ */
+export function singleHeaderValue(request: Pick<InboundRequest, 'headers'>, name: string): string | undefined {
+  const values = headerValuesOf(request, name);
+  if (values.length > 1) throw new MintError('DUPLICATE_HEADER', `The request has more than one ${name} header; send exactly one.`);
+  return values[0];
 }
 
 function directRequest(event: unknown): InboundRequest {

@@ -37,7 +37,7 @@ export async function mintToken(input: MintInput): Promise<Minted> {
   let known = requestedFacts(request);
   try {
     // Every check that needs no key comes first: junk must not cost a call to Secrets Manager.
-    const callerToken = parseCallerToken(extractBearerToken(input.authorization.at(-1)));
+    const callerToken = parseCallerToken(extractBearerToken(input.authorization));
     const keys = await input.keys();
     const caller = await verifyCallerToken(callerToken, keys, config, now);
     known = { ...known, callerSub: caller.sub };

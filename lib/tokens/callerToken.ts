@@ -28,10 +28,16 @@ const MAX_ACT_NESTING = 32;
 const MAX_AUTHORIZATION_LENGTH = 8192;
 
 /**
- * Takes the token out of an `Authorization: Bearer <token>` header value.
- * @throws MintError MISSING_TOKEN when there is no bearer token, INVALID_TOKEN when it is malformed.
+ * Takes the token out of the Authorization header, given every value it arrived with.
+ * @throws MintError DUPLICATE_HEADER for more than one value (never resolved by order: a proxy or log
+ * that read another would see another credential), MISSING_TOKEN when there is no bearer token,
+ * INVALID_TOKEN when it is malformed.
  */
-export function extractBearerToken(authorization: string | undefined): string {
+export function extractBearerToken(values: readonly string[]): string {
+  if (values.length > 1) {
+    throw new MintError('DUPLICATE_HEADER', 'The request has more than one Authorization header; send exactly one.');
+  }
+  const authorization = values[0];
   if (authorization === undefined || authorization.trim() === '') {
     throw new MintError('MISSING_TOKEN', 'The Authorization header is missing; send "Authorization: Bearer <token>".');
   }

@@ -101,3 +101,48 @@ test.each([
   // Assess
   expectRefused(outcome, 'direct', { status: 401, code: 'MISSING_TOKEN' });
 });
+
+describe('more than one Authorization or Content-Type value is refused, never resolved by order', () => {
+  // Finding 3 (low) of the adversarial review: a REST API event with two Authorization values
+  // minted with the last one, so a proxy, WAF or log that read the first saw another credential.
+  const json = 'application/json';
+
+  test.each([
+    { why: 'two spellings of Authorization in a REST API event', headers: () => ({ authorization: 'Bearer junk.junk.junk', Authorization: `Bearer ${token}`, 'Content-Type': json }), multi: undefined },
+    { why: 'two Authorization entries in multiValueHeaders', headers: () => ({ Authorization: `Bearer ${token}`, 'Content-Type': json }), multi: () => ({ Authorization: ['Bearer junk.junk.junk', `Bearer ${token}`] }) },
+    { why: 'one credential twice, its scheme spelled two ways', headers: () => ({ Authorization: `Bearer ${token}`, 'Content-Type': json }), multi: () => ({ Authorization: [`Bearer ${token}`, `BEARER ${token}`] }) },
+    { why: 'two spellings of Content-Type', headers: () => ({ Authorization: `Bearer ${token}`, 'content-type': 'text/plain', 'Content-Type': json }), multi: undefined },
+    { why: 'two Content-Type entries in multiValueHeaders', headers: () => ({ Authorization: `Bearer ${token}`, 'Content-Type': json }), multi: () => ({ 'Content-Type': ['text/plain', json] }) },
+  ])('refuses $why with 400 DUPLICATE_HEADER', async ({ headers, multi }) => {
+    // Prepare
+    const event = { ...(eventFor('v1', { body: { subject: 'svc-1' } }) as object), headers: headers(), multiValueHeaders: multi?.() ?? {} };
+
+    // Act
+    const outcome = await service.invoke(event);
+
+    // Assess
+    expectRefused(outcome, 'v1', { status: 400, code: 'DUPLICATE_HEADER' }, { callerToken: token });
+  });
+
+  test.each([
+    { why: 'Authorization values joined by a comma, as API Gateway v2 joins repeats', headers: () => ({ authorization: `Bearer junk.junk.junk,Bearer ${token}`, 'content-type': json }), status: 401, code: 'INVALID_TOKEN' as const },
+    { why: 'Content-Type values joined by a comma', headers: () => ({ authorization: `Bearer ${token}`, 'content-type': `text/plain,${json}` }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' as const },
+  ])('refuses $why in an HTTP API event: a bearer token and a media type hold no comma', async ({ headers, status, code }) => {
+    // Act
+    const outcome = await service.invoke({ ...(eventFor('v2', { body: { subject: 'svc-1' } }) as object), headers: headers() });
+
+    // Assess
+    expectRefused(outcome, 'v2', { status, code }, { callerToken: token });
+  });
+
+  test('mints when API Gateway repeats the one Authorization value in headers and multiValueHeaders', async () => {
+    // Prepare
+    const event = { ...(eventFor('v1', { authorization: `Bearer ${token}` }) as object), multiValueHeaders: { Authorization: [`Bearer ${token}`], 'Content-Type': [json] } };
+
+    // Act
+    const outcome = await service.invoke(event);
+
+    // Assess
+    verifiedHs256Claims(expectMinted(outcome, 'v1'));
+  });
+});

@@ -3,7 +3,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { MintError } from '../../errors';
 import { assertBodySize, isJsonMediaType, parseDirectBody } from '../body';
 import { edgeState, type EdgeContext, type EdgeRequest } from '../context';
-import { headerValuesOf } from '../request';
+import { singleHeaderValue } from '../request';
 
 /**
  * Reads the body the way the route says: bounded in size first, then, for a JSON route, the
@@ -24,7 +24,7 @@ export function parseBody<Deps>(): MiddlewareObj<unknown, unknown, Error, EdgeCo
       return;
     }
     assertBodySize(inbound.body, inbound.isBase64Encoded);
-    if (!isJsonMediaType(headerValuesOf(inbound, 'content-type').at(-1))) {
+    if (!isJsonMediaType(singleHeaderValue(inbound, 'Content-Type'))) {
       throw new MintError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON: send "Content-Type: application/json".');
     }
     // middy's parser reads and replaces `event.body`: give it an event of its own, never the caller's.

@@ -32,9 +32,9 @@ async function verificationFailure(token: string, policy: Config = config): Prom
   throw new Error('verifyCallerToken accepted a token it should refuse');
 }
 
-function extractionFailure(header: string | undefined): MintError {
+function extractionFailure(header: string | undefined | readonly string[]): MintError {
   try {
-    extractBearerToken(header);
+    extractBearerToken(header === undefined ? [] : typeof header === 'string' ? [header] : header);
   } catch (error) {
     if (error instanceof MintError) return error;
     throw error;
@@ -51,10 +51,24 @@ describe('extractBearerToken', () => {
     { name: 'trailing spaces', header: 'Bearer abc.def.ghi  ' },
   ])('takes the token from $name', ({ header }) => {
     // Act
-    const token = extractBearerToken(header);
+    const token = extractBearerToken([header]);
 
     // Assess
     expect(token).toBe('abc.def.ghi');
+  });
+
+  test.each([
+    { name: 'two different values', values: ['Bearer a.b.c', 'Bearer d.e.f'] },
+    { name: 'one token under two schemes spellings', values: ['Bearer a.b.c', 'bearer a.b.c'] },
+    { name: 'a bearer value and a Basic one', values: ['Basic eDp5', 'Bearer a.b.c'] },
+  ])('refuses $name with DUPLICATE_HEADER (400), whatever their order', ({ values }) => {
+    // Act
+    const forwards = extractionFailure(values);
+    const backwards = extractionFailure([...values].reverse());
+
+    // Assess
+    expect(forwards).toMatchObject({ code: 'DUPLICATE_HEADER', statusCode: 400 });
+    expect(backwards).toMatchObject({ code: 'DUPLICATE_HEADER', statusCode: 400 });
   });
 
   test.each<{ name: string; header: string | undefined; code: MintErrorCode }>([
