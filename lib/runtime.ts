@@ -2,6 +2,7 @@ import { loadConfig, type Config } from './config';
 import { randomUUID } from 'node:crypto';
 import { createKeyCache, type FetchedSecret, type KeyCache } from './keys/keyCache';
 import { logger } from './log';
+import { loggableText } from './logText';
 import { createSecretsManagerClient, secretFetcher } from './secrets/secretsManager';
 import { importSigningKeys, type SigningKeys } from './keys/signingKeys';
 
@@ -54,7 +55,7 @@ export function createRuntime(
           servingStale: event.servingStale,
           retryInSeconds: event.retryInSeconds,
           code: event.error.code,
-          detail: event.error.message,
+          detail: loggableText(event.error.message),
         });
       }
     },

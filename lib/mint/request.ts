@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { MintError } from '../errors';
+import { UNSAFE_IN_TEXT } from '../logText';
 import { epochSeconds } from '../time';
 
 const MAX_TEXT = 256;
@@ -50,10 +51,20 @@ const Instant = v.union(
   `must be ${INSTANT_FORMS}`,
 );
 
+/**
+ * No control, format or separator characters (Unicode Cc, Cf, Zl, Zp): they would land in the
+ * minted token and in the audit line, where they can split lines and reorder text.
+ */
+const PrintableText = v.check(
+  (text: string) => !UNSAFE_IN_TEXT.test(text),
+  'must not hold control, format or line-separator characters',
+);
+
 const Text = v.pipe(
   v.string('must be a string'),
   v.nonEmpty('must not be empty'),
   v.maxLength(MAX_TEXT, `must be at most ${MAX_TEXT} characters`),
+  PrintableText,
 );
 
 const TextList = v.pipe(
@@ -67,6 +78,7 @@ const MintRequestSchema = v.strictObject({
     v.string('is required and must be a string'),
     v.nonEmpty('must not be empty'),
     v.maxLength(MAX_TEXT, `must be at most ${MAX_TEXT} characters`),
+    PrintableText,
   ),
   expiresAt: v.optional(Instant),
   notBefore: v.optional(Instant),

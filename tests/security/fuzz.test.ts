@@ -137,7 +137,10 @@ const authorizationArb: fc.Arbitrary<AuthorizationModel> = fc.oneof(
   },
 );
 
-const textArb = fc.string({ minLength: 1, maxLength: 24, unit: 'grapheme' });
+const textArb = fc.oneof(
+  { weight: 8, arbitrary: fc.string({ minLength: 1, maxLength: 24, unit: 'grapheme' }) },
+  { weight: 1, arbitrary: fc.constantFrom('svc\u2028x', 'svc\u202ex', '\u0085', 'a\u200bb', 'tab\there') },
+);
 
 const instantArb = fc.oneof(
   offset.map((seconds) => NOW_SECONDS + seconds),
@@ -270,7 +273,9 @@ interface Verdict {
   readonly claims?: Record<string, unknown>;
 }
 
-const isText = (value: unknown, max = 256): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
+/** Text the contract accepts: 1 to 256 characters, none of Unicode's control, format or separator characters. */
+const isText = (value: unknown, max = 256): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= max && !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(value);
 const isTextList = (value: unknown): value is string[] => Array.isArray(value) && value.length <= 64 && value.every((entry) => isText(entry));
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 

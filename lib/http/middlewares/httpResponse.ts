@@ -1,5 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import { describeError, toMintError } from '../../errors';
+import { loggableText } from '../../logText';
 import type { EdgeContext, EdgeLogger, EdgeRequest } from '../context';
 import { lambdaResult, type ResponseFormat, type ResponseFormatName } from '../response';
 import type { RouteResult } from '../router';
@@ -35,8 +36,8 @@ export function httpResponse<Deps>(
       // The cause goes to the log only; key errors never carry key material or tokens.
       options.logger.error('request failed', {
         code: error.code,
-        detail: error.message,
-        ...(error.cause === undefined ? {} : { cause: describeError(error.cause) }),
+        detail: loggableText(error.message),
+        ...(error.cause === undefined ? {} : { cause: loggableText(describeError(error.cause)) }),
       });
     }
     const format = options.formats[request.context.route?.format ?? options.fallback];
