@@ -39,5 +39,5 @@ async function jwks(_request: RouteRequest, runtime: Runtime): Promise<RouteResu
 /** The discovery document, when TOKEN_ISSUER is the service's base URL (404 otherwise, before any key fetch). */
 async function openIdDiscovery(_request: RouteRequest, runtime: Runtime): Promise<RouteResult> {
   const issuer = discoveryIssuer(runtime.config.tokenIssuer);
-  return { body: openIdConfiguration(await runtime.keyCache.get(), issuer, JWKS_PATH) };
+  return { body: openIdConfiguration(await runtime.keyCache.get(), issuer, JWKS_PATH, new Date(runtime.now())) };
 }

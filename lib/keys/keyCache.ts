@@ -12,7 +12,7 @@ export type KeyCacheEvent =
   | { readonly type: 'refresh_failed'; readonly servingStale: boolean; readonly retryInSeconds: number; readonly error: MintError };
 
 /** How long to wait after consecutive failed fetches: doubling from `initialSeconds`, at most `maxSeconds`. */
-export interface Backoff {
+interface Backoff {
   readonly initialSeconds: number;
   readonly maxSeconds: number;
 }

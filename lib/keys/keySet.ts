@@ -105,8 +105,8 @@ function checkSigningWindows(keys: readonly KeySpec[], nowSeconds: number): void
 }
 
 /** Whether key `index` is the signer at some instant at or after `fromSeconds`. */
-function signsFrom(keys: readonly KeySpec[], index: number, fromSeconds: number): boolean {
-  const own = keys[index] as KeySpec;
+export function signsFrom(keys: readonly Pick<KeySpec, 'nbf' | 'retiredAt'>[], index: number, fromSeconds: number): boolean {
+  const own = keys[index] as Pick<KeySpec, 'nbf' | 'retiredAt'>;
   let stretches: [number, number][] = [[Math.max(own.nbf ?? -Infinity, fromSeconds), own.retiredAt ?? Infinity]];
   for (const earlier of keys.slice(0, index)) {
     const start = earlier.nbf ?? -Infinity;

@@ -1,5 +1,7 @@
 import { MintError } from '../errors';
+import { epochSeconds } from '../time';
 import type { PublicJwk, SigningAlg } from './jwk';
+import { signsFrom } from './keySet';
 import type { SigningKeys } from './signingKeys';
 
 /** RFC 7517 §5: the public halves of the asymmetric keys; an HMAC-only secret publishes none. */
@@ -35,12 +37,25 @@ export function discoveryIssuer(tokenIssuer: string | undefined): string {
 }
 
 /** The discovery document of `issuer` (see discoveryIssuer), whose JWKS is served at `jwksPath`. */
-export function openIdConfiguration(keys: SigningKeys, issuer: string, jwksPath: string): OpenIdConfiguration {
+export function openIdConfiguration(keys: SigningKeys, issuer: string, jwksPath: string, now: Date): OpenIdConfiguration {
   return {
     issuer,
     jwks_uri: `${issuer.replace(/\/+$/, '')}${jwksPath}`,
-    id_token_signing_alg_values_supported: [...new Set(keys.signers.map((signer) => signer.alg))],
+    id_token_signing_alg_values_supported: advertisedAlgorithms(keys, epochSeconds(now)),
   };
+}
+
+/**
+ * The algorithms a verifier configured from discovery should accept: those of the keys in the
+ * JWKS that sign now or are scheduled to. Never an HMAC one (no HMAC key is published), and not a
+ * retired key's: its key stays published to verify the tokens it signed, but it signs no more.
+ */
+function advertisedAlgorithms(keys: SigningKeys, nowSeconds: number): SigningAlg[] {
+  const published = new Set(keys.publicKeys.map((jwk) => jwk.kid));
+  const signing = keys.signers.filter(
+    (signer, index) => signer.kid !== undefined && published.has(signer.kid) && signsFrom(keys.signers, index, nowSeconds),
+  );
+  return [...new Set(signing.map((signer) => signer.alg))];
 }
 
 function isHttpUrl(text: string): boolean {

@@ -84,7 +84,8 @@ describe('GET /.well-known/openid-configuration', () => {
     expect(JSON.parse(response.raw)).toEqual({
       issuer: 'https://auth.example.com/jwt-mint/',
       jwks_uri: 'https://auth.example.com/jwt-mint/.well-known/jwks.json',
-      id_token_signing_alg_values_supported: ['ES256', 'RS256', 'HS256'],
+      // The signer's; not the retired RS256 key's, nor the HMAC key's (docs/security.md, finding 5).
+      id_token_signing_alg_values_supported: ['ES256'],
     });
   });
 

@@ -25,16 +25,16 @@ describe('jwksDocument', () => {
 const JWKS_PATH = '/.well-known/jwks.json';
 
 describe('openIdConfiguration', () => {
-  test('puts the JWKS beside the issuer and lists each algorithm of the set once', () => {
-    expect(openIdConfiguration(keys, 'https://auth.example.com', JWKS_PATH)).toEqual({
+  test('puts the JWKS beside the issuer and lists the algorithm of each published key that signs now or later, once', () => {
+    expect(openIdConfiguration(keys, 'https://auth.example.com', JWKS_PATH, NOW)).toEqual({
       issuer: 'https://auth.example.com',
       jwks_uri: 'https://auth.example.com/.well-known/jwks.json',
-      id_token_signing_alg_values_supported: ['ES256', 'HS512'],
+      id_token_signing_alg_values_supported: ['ES256'],
     });
   });
 
   test('keeps the issuer exactly as configured, trailing slash included, but never doubles the slash', () => {
-    const document = openIdConfiguration(keys, 'https://example.com/mint/', JWKS_PATH);
+    const document = openIdConfiguration(keys, 'https://example.com/mint/', JWKS_PATH, NOW);
 
     expect(document.issuer).toBe('https://example.com/mint/');
     expect(document.jwks_uri).toBe('https://example.com/mint/.well-known/jwks.json');
