@@ -16,7 +16,43 @@ export type StandInFault =
   | { kind: 'ThrottlingException' }
   | { kind: 'InternalServiceError' }
   | { kind: 'ConnectionRefused' }
-  | { kind: 'Slow'; delayMs: number };
+  | { kind: 'Slow'; delayMs: number }
+  | { kind: 'MalformedAnswer'; shape: MalformedShape };
+
+/**
+ * Answers a misbehaving proxy or store could give to GetSecretValue, each holding the secret's
+ * text: what a client must never quote back into a log.
+ */
+export const MALFORMED_SHAPES = Object.freeze([
+  'secret-as-body',
+  'unquoted-secret-string',
+  'truncated-json',
+  'html-page',
+  'error-quoting-the-secret',
+  'secret-in-error-type',
+  'secret-as-request-id',
+] as const);
+export type MalformedShape = (typeof MALFORMED_SHAPES)[number];
+
+/** The status and body of one malformed answer for `secretString`. */
+function malformedAnswer(shape: MalformedShape, secretString: string): { status: number; body: string; type?: string; requestId?: string } {
+  switch (shape) {
+    case 'secret-as-body':
+      return { status: 200, body: secretString };
+    case 'unquoted-secret-string':
+      return { status: 200, body: `{"SecretString":${secretString},"VersionId":"v"}` };
+    case 'truncated-json':
+      return { status: 200, body: JSON.stringify({ SecretString: secretString, VersionId: 'v' }).slice(0, 20 + secretString.length / 2) };
+    case 'html-page':
+      return { status: 502, body: `<html><body><h1>Bad Gateway</h1><pre>${secretString}</pre></body></html>` };
+    case 'error-quoting-the-secret':
+      return { status: 400, body: JSON.stringify({ __type: 'ValidationException', message: `Value ${secretString} is invalid` }) };
+    case 'secret-in-error-type':
+      return { status: 400, body: JSON.stringify({ __type: secretString, message: 'odd' }), type: secretString };
+    case 'secret-as-request-id':
+      return { status: 500, body: JSON.stringify({ __type: 'InternalServiceError', message: 'odd' }), requestId: secretString };
+  }
+}
 
 /** A running stand-in: its endpoint, its secrets, and the knobs tests use to inject faults. */
 export interface SecretsManagerStandIn {
@@ -228,6 +264,16 @@ export async function startSecretsManagerStandIn(
   };
   for (const [id, value] of Object.entries(options.secrets ?? {})) putSecret(id, value);
 
+  /** The current text of the secret a request body names, for a malformed answer to quote. */
+  const currentSecretOf = (body: string): string => {
+    try {
+      const secretId = (JSON.parse(body) as { SecretId?: unknown }).SecretId;
+      return typeof secretId === 'string' ? store.findVersion(store.find(secretId), undefined, CURRENT).secretString : '';
+    } catch {
+      return '';
+    }
+  };
+
   const takeFault = (): StandInFault | undefined => {
     const current = fault;
     if (current && faultCallsLeft !== undefined && --faultCallsLeft <= 0) {
@@ -255,7 +301,15 @@ export async function startSecretsManagerStandIn(
 
     const active = takeFault();
     if (active?.kind === 'Slow') await sleep(active.delayMs);
-    else if (active && active.kind !== 'ConnectionRefused') {
+    else if (active?.kind === 'MalformedAnswer') {
+      const answer = malformedAnswer(active.shape, currentSecretOf(body));
+      res.writeHead(answer.status, {
+        'content-type': active.shape === 'html-page' ? 'text/html' : 'application/x-amz-json-1.1',
+        'x-amzn-requestid': answer.requestId ?? randomUUID(),
+        ...(answer.type === undefined ? {} : { 'x-amzn-errortype': answer.type }),
+      });
+      return void res.end(answer.body);
+    } else if (active && active.kind !== 'ConnectionRefused') {
       return sendError(res, new ApiError(active.kind, `Injected fault: ${active.kind}`, FAULT_STATUS[active.kind]));
     }
 

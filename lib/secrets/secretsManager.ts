@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { describeError, MintError } from '../errors';
+import { MintError } from '../errors';
 import type { FetchedSecret } from '../keys/keyCache';
 
 /**
@@ -12,6 +12,41 @@ export const FETCH_LIMITS = Object.freeze({
   requestTimeoutMs: 1000,
   totalTimeoutMs: 2500,
 });
+
+/**
+ * The error names a store answer may carry that are safe to write down: those of the Secrets
+ * Manager API, the AWS protocol, and JavaScript. Anything else (a proxy's error type, which could
+ * hold any text, the secret's included) is written as "an unrecognised error".
+ */
+const KNOWN_ERROR_NAMES = new Set([
+  'AccessDeniedException', 'DecryptionFailure', 'EncryptionFailure', 'ExpiredTokenException', 'IncompleteSignature',
+  'InternalFailure', 'InternalServiceError', 'InvalidClientTokenId', 'InvalidNextTokenException', 'InvalidParameterException',
+  'InvalidRequestException', 'InvalidSignatureException', 'LimitExceededException', 'MissingAuthenticationTokenException',
+  'PreconditionNotMetException', 'RequestExpired', 'ResourceExistsException', 'ResourceNotFoundException',
+  'SerializationException', 'ServiceUnavailable', 'ThrottlingException', 'TooManyRequestsException',
+  'UnknownOperationException', 'UnrecognizedClientException', 'ValidationException',
+  'AbortError', 'CredentialsProviderError', 'Error', 'ProviderError', 'RangeError', 'SyntaxError', 'TimeoutError', 'TypeError',
+]);
+
+/**
+ * A store error as one line for the log: its name, Node error code, HTTP status and request id,
+ * each only when it has the form such a value has. Never its message: a parse error quotes the
+ * answer's first characters, and an answer can hold the secret.
+ */
+export function describeStoreError(error: unknown): string {
+  if (!(error instanceof Error)) return 'an unrecognised error';
+  const { code, $metadata: metadata } = error as { code?: unknown; $metadata?: { httpStatusCode?: unknown; requestId?: unknown } };
+  return [
+    KNOWN_ERROR_NAMES.has(error.name) ? error.name : 'an unrecognised error',
+    typeof code === 'string' && /^E[A-Z_]{2,20}$/.test(code) ? code : undefined,
+    Number.isInteger(metadata?.httpStatusCode) ? `HTTP ${String(metadata?.httpStatusCode)}` : undefined,
+    typeof metadata?.requestId === 'string' && UUID.test(metadata.requestId) ? `request id ${metadata.requestId}` : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join(', ');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Creates the Secrets Manager client with bounded timeouts and attempts. */
 export function createSecretsManagerClient(): SecretsManagerClient {
@@ -27,7 +62,8 @@ export function createSecretsManagerClient(): SecretsManagerClient {
 
 /**
  * Returns a function that fetches the AWSCURRENT version of one secret.
- * The function rejects with MintError SECRET_UNAVAILABLE, carrying the SDK error as its cause.
+ * The function rejects with MintError SECRET_UNAVAILABLE describing the store's error (see
+ * describeStoreError), never carrying the error itself, whose message may quote the answer.
  */
 export function secretFetcher(
   client: SecretsManagerClient,
@@ -47,9 +83,7 @@ export function secretFetcher(
       return { secretString: output.SecretString, versionId: output.VersionId };
     } catch (error) {
       if (error instanceof MintError) throw error;
-      throw new MintError('SECRET_UNAVAILABLE', `Fetching secret "${secretId}" failed: ${describeError(error)}`, {
-        cause: error,
-      });
+      throw new MintError('SECRET_UNAVAILABLE', `Fetching secret "${secretId}" failed: ${describeStoreError(error)}`);
     }
   };
 }
@@ -57,7 +91,7 @@ export function secretFetcher(
 /**
  * Returns a function that writes a new version of one secret and makes it AWSCURRENT; the old
  * current becomes AWSPREVIOUS. Used by the key tooling, never by the service, whose role may only read.
- * The function rejects with MintError SECRET_UNAVAILABLE, carrying the SDK error as its cause.
+ * The function rejects with MintError SECRET_UNAVAILABLE describing the store's error (see describeStoreError).
  */
 export function secretWriter(
   client: SecretsManagerClient,
@@ -70,9 +104,7 @@ export function secretWriter(
       });
       return { versionId: output.VersionId };
     } catch (error) {
-      throw new MintError('SECRET_UNAVAILABLE', `Writing secret "${secretId}" failed: ${describeError(error)}`, {
-        cause: error,
-      });
+      throw new MintError('SECRET_UNAVAILABLE', `Writing secret "${secretId}" failed: ${describeStoreError(error)}`);
     }
   };
 }

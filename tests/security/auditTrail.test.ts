@@ -289,7 +289,12 @@ test('a Secrets Manager outage is logged for the operator, and serving stale key
   // Assess
   expect(lines).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'signing secret refresh failed', servingStale: true }));
   expect(lines).toContainEqual(
-    expect.objectContaining({ level: 'ERROR', message: 'request failed', code: 'SECRET_UNAVAILABLE', cause: expect.stringContaining('AccessDenied') }),
+    expect.objectContaining({
+      level: 'ERROR',
+      message: 'request failed',
+      code: 'SECRET_UNAVAILABLE',
+      detail: expect.stringMatching(/AccessDeniedException, HTTP 400, request id [0-9a-f-]{36}$/),
+    }),
   );
   expect(lines).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'signing keys loaded' }));
 });
