@@ -42,6 +42,10 @@ export function decideMintedClaims(
     throw new MintError('INVALID_REQUEST', `Field "expiresAt" must be at most ${config.maxTtlSeconds} seconds from now.`);
   }
 
+  if (request.notBefore !== undefined && Math.abs(request.notBefore - nowSeconds) > config.maxTtlSeconds) {
+    throw new MintError('INVALID_REQUEST', `Field "notBefore" must be within ${config.maxTtlSeconds} seconds of now.`);
+  }
+
   const audiences = request.audience === undefined ? [config.defaultAudience] : [request.audience].flat();
   const refusedAudience = audiences.find((audience) => !config.allowedAudiences.includes(audience));
   if (refusedAudience !== undefined) {

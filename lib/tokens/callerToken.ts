@@ -103,6 +103,12 @@ export async function verifyCallerToken(
   now: Date,
 ): Promise<CallerClaims> {
   const payload = await verifyWithKeySet(parsed, keys, config, now);
+  // RFC 7519 NumericDate, read strictly: 1e309 parses to Infinity, which would never expire.
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    if (payload[claim] !== undefined && !Number.isSafeInteger(payload[claim])) {
+      throw new MintError('INVALID_TOKEN', `The caller token's "${claim}" is not a whole number of seconds.`);
+    }
+  }
   if (typeof payload.iat === 'number' && payload.iat > epochSeconds(now) + config.clockToleranceSeconds) {
     throw new MintError('INVALID_TOKEN', 'The caller token was issued in the future ("iat").');
   }

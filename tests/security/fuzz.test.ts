@@ -336,6 +336,8 @@ function callerOf(model: AuthorizationModel): { sub: string; scopes: string[]; e
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > NOW_SECONDS + CLOCK_TOLERANCE_SECONDS)) return 401;
   if (iat !== undefined && (typeof iat !== 'number' || iat > NOW_SECONDS + CLOCK_TOLERANCE_SECONDS)) return 401;
   if (typeof sub !== 'string' || sub === '') return 401;
+  // Time claims are whole seconds: a fraction or an Infinity is refused once the token is genuine.
+  if ([exp, nbf, iat].some((value) => value !== undefined && !Number.isSafeInteger(value))) return 401;
   const scopes =
     typeof scope === 'string'
       ? scope.split(' ').filter((entry) => entry !== '')
