@@ -27,6 +27,7 @@ const PARTS: ReadonlyArray<readonly [name: string, source: string]> = [
     "import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';\n" +
       'export const client = new SecretsManagerClient({});\nexport const command = GetSecretValueCommand;',
   ],
+  [`${SERVICE.secretClient} (the function's Secrets Manager client: the SDK's signer and node:https)`, `export { secretValueFetcher } from './${SERVICE.secretClient}';`],
   [`${SERVICE.logger} (the structured logger)`, `export { logger } from './${SERVICE.logger}';`],
   ['jose (verify, sign, header)', "export { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';"],
   ['middy core and JSON body parser', "export { default as middy } from '@middy/core';\nexport { default as jsonBodyParser } from '@middy/http-json-body-parser';"],

@@ -17,6 +17,8 @@ export const SERVICE = {
   /** Export `parseMintRequest` and `loadConfig`: the valibot schemas, loaded alone for their cost. */
   mintRequest: 'lib/mint/request.ts',
   config: 'lib/config.ts',
+  /** Exports `secretValueFetcher(access, secretId)`: the function's Secrets Manager client, which variants swap. */
+  secretClient: 'lib/secrets/getSecretValue.ts',
 } as const;
 
 type Handler = (event: unknown, context: unknown) => Promise<{ statusCode?: number; code?: number }>;

@@ -15,6 +15,9 @@ export interface Variant {
  */
 export const VARIANTS: readonly Variant[] = [
   { name: 'shipped' },
+  // The Secrets Manager client: the SDK's, or Architect's aws-lite, in place of the SDK's signer and node:https.
+  { name: 'SDK client', plugins: [substitute(SERVICE.secretClient, 'bench/variants/sdkSecretValue.ts')] },
+  { name: 'aws-lite client', plugins: [substitute(SERVICE.secretClient, 'bench/variants/awsLiteSecretValue.ts')] },
   // esbuild turns each `import()` of a built-in into a `require`: Node 22 starts its ES module loader on the first `import()`.
   { name: 'import() as require', esbuild: { supported: { 'dynamic-import': false } } },
   {

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createKeyCache, type FetchedSecret, type KeyCache } from './keys/keyCache';
 import { logger } from './log';
 import { loggableText } from './logText';
-import { createSecretsManagerClient, secretFetcher } from './secrets/secretsManager';
+import { secretValueFetcher } from './secrets/getSecretValue';
+import { storeAccessFrom } from './secrets/store';
 import { importSigningKeys, type SigningKeys } from './keys/signingKeys';
 
 /**
@@ -40,7 +41,7 @@ export function createRuntime(
   const config = loadConfig(env);
   const now = overrides.now ?? Date.now;
   const keyCache = createKeyCache({
-    fetchSecret: overrides.fetchSecret ?? secretFetcher(createSecretsManagerClient(), config.signingSecretId),
+    fetchSecret: overrides.fetchSecret ?? secretValueFetcher(storeAccessFrom(env), config.signingSecretId),
     // Checked against the clock at load: a key that may sign from now on must hold its private half.
     importKeys: (secretString) => importSigningKeys(secretString, new Date(now())),
     now,

@@ -132,7 +132,7 @@ beforeAll(async () => {
   standIn = await startSecretsManagerStandIn({ secrets: { [SECRET_ID]: STORED_SECRET } });
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = standIn.endpoint;
   let nowMs = NOW_MS;
-  const sdkBacked = createHandler(createRuntime({ SIGNING_SECRET_ID: SECRET_ID }, { now: () => nowMs }));
+  const sdkBacked = createHandler(createRuntime({ ...process.env, SIGNING_SECRET_ID: SECRET_ID }, { now: () => nowMs }));
   const storedEvent = () => eventFor('v2', { authorization: auth('stored'), body });
   outcomes.set('sdk-cold', await invoke(sdkBacked, storedEvent(), 'sdk-cold'));
   await standIn.injectFault({ kind: 'AccessDeniedException' });

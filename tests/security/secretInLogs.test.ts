@@ -50,7 +50,7 @@ const PIECES = Array.from({ length: SECRET.length - 5 }, (_, start) => SECRET.sl
 test.each(MALFORMED_SHAPES)('a malformed answer (%s) is answered 503, and no 6 characters of the secret reach any output', async (shape) => {
   // Prepare
   await standIn.injectFault({ kind: 'MalformedAnswer', shape });
-  const handler = createHandler(createRuntime({ SIGNING_SECRET_ID: SECRET_ID }, { now: () => NOW_MS }));
+  const handler = createHandler(createRuntime({ ...process.env, SIGNING_SECRET_ID: SECRET_ID }, { now: () => NOW_MS }));
   const from = written.length;
 
   // Act

@@ -1,6 +1,6 @@
 import { createHandler } from '../../handlers/generateJwt';
 import { createRuntime } from '../../lib/runtime';
-import { FETCH_LIMITS } from '../../lib/secrets/secretsManager';
+import { FETCH_LIMITS } from '../../lib/secrets/store';
 import {
   startSecretsManagerStandIn,
   type SecretsManagerStandIn,
@@ -67,7 +67,7 @@ afterAll(async () => {
  */
 function container(env: Record<string, string> = {}) {
   let nowMs = NOW_MS;
-  const runtime = createRuntime({ SIGNING_SECRET_ID: SECRET_ID, ...env }, { now: () => nowMs, random: () => 1 - Number.EPSILON });
+  const runtime = createRuntime({ ...process.env, SIGNING_SECRET_ID: SECRET_ID, ...env }, { now: () => nowMs, random: () => 1 - Number.EPSILON });
   const handler = createHandler(runtime);
   return {
     runtime,

@@ -1,4 +1,4 @@
-import { describeStoreError } from '../../../lib/secrets/secretsManager';
+import { describeStoreError } from '../../../lib/secrets/store';
 
 /** An error shaped as the SDK throws them: a name, and the response's metadata. */
 function storeError(name: string, message: string, metadata: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Error {
