@@ -56,7 +56,8 @@ export async function packageService(workDir: string): Promise<PackagedArtifact>
     throw new Error(`serverless package failed:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
   }
   const packageMs = performance.now() - startedAt;
-  const zipFile = join(outDir, 'jwt-mint.zip');
+  // serverless.yml packages each function on its own; the mint function's artifact is the one measured.
+  const zipFile = join(outDir, 'generateJwt.zip');
   const state = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8')) as {
     service: { custom: { esbuild: Record<string, unknown> } };
   };
