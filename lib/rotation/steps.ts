@@ -8,7 +8,6 @@ import type { RotationConfig } from '../config';
 import { MintError } from '../errors';
 import type { SigningAlg } from '../keys/jwk';
 import { importSigningKeys } from '../keys/signingKeys';
-import { epochSeconds } from '../time';
 import { checkPendingKeySet, nextKeySet } from './pendingKeySet';
 import { CURRENT, currentVersionId, PENDING, rotationStage, type RotationEvent, type RotationStep, type SecretVersions } from './protocol';
 
@@ -81,10 +80,9 @@ async function createSecret(event: RotationEvent, deps: RotationDeps): Promise<O
   const { secretId, token } = event;
   if (await deps.store.getVersion(secretId, { stage: PENDING, versionId: token })) return { result: 'already created' };
   const current = await currentValue(event, deps);
-  // Rounded up, so that the new key's nbf is never less than the publish delay after the write.
-  const nowSeconds = Math.ceil(deps.now() / 1000);
   const newKey = await deps.generateKey(deps.config.signingAlgorithm);
-  const rotation = nextKeySet(current.secretString, newKey, deps.config, nowSeconds);
+  // Read after the key is made: an RSA key takes a while.
+  const rotation = nextKeySet(current.secretString, newKey, deps.config, rotationSeconds(deps));
   const created = await deps.store.putPending(secretId, token, rotation.secretString, event.rotationToken);
   if (!created) return { result: 'already created' };
   return { result: 'created', kid: rotation.added, signsFrom: rotation.signsFrom, retired: rotation.retired, dropped: rotation.dropped };
@@ -112,6 +110,15 @@ async function finishSecret(event: RotationEvent, versions: SecretVersions, deps
   return previous;
 }
 
+/**
+ * The rotation's clock in whole seconds, rounded up: a new key's nbf is then never less than the
+ * publish delay after the write, and the checks after createSecret see at least the instant it saw,
+ * so a key it dropped as old enough is old enough for them too.
+ */
+function rotationSeconds(deps: RotationDeps): number {
+  return Math.ceil(deps.now() / 1000);
+}
+
 async function currentValue(event: RotationEvent, deps: RotationDeps): Promise<StoredVersion> {
   const current = await deps.store.getVersion(event.secretId, { stage: CURRENT });
   if (current === undefined) throw new MintError('ROTATION_REFUSED', `Secret "${event.secretId}" has no ${CURRENT} value to rotate.`);
@@ -128,7 +135,7 @@ async function bothValues(event: RotationEvent, deps: RotationDeps): Promise<{ p
 
 function checkFollowsCurrent(event: RotationEvent, pending: StoredVersion, current: StoredVersion, deps: RotationDeps): void {
   try {
-    checkPendingKeySet(pending.secretString, current.secretString, deps.config, epochSeconds(deps.now()));
+    checkPendingKeySet(pending.secretString, current.secretString, deps.config, rotationSeconds(deps));
   } catch (error) {
     if (!(error instanceof MintError) || error.code !== 'ROTATION_REFUSED') throw error;
     throw new MintError(

@@ -137,6 +137,22 @@ describe('a scheduled rotation', () => {
       ['ES256', 'signing', undefined, NOW_SECONDS + 60],
     ]);
   });
+  test('testSecret and finishSecret accept a key createSecret dropped in the same second it became old enough', async () => {
+    // Prepare: MAX_TTL_SECONDS + SECRET_CACHE_SECONDS = 3900; createSecret at NOW + 0.4 s counts as NOW + 1.
+    const old = await privateJwk('ES256', { kid: 'old', retired_at: NOW_SECONDS + 1 - 3900 });
+    const rotation = await startedRotation(keySetSecret(await privateJwk('ES256', { kid: 'signing' }), old));
+    const handler = rotationFunction({ MAX_TTL_SECONDS: '3600' });
+    nowMs = NOW_MS + 400;
+    const created = await step(handler, 'createSecret', rotation);
+    nowMs = NOW_MS + 600;
+
+    // Act
+    const outcomes = [await step(handler, 'testSecret', rotation), await step(handler, 'finishSecret', rotation)];
+
+    // Assess
+    expect(created).toMatchObject({ result: 'created', dropped: ['old'] });
+    expect(outcomes.map((outcome) => outcome.result)).toEqual(['tested', 'made current']);
+  });
 });
 
 describe('each step may run again', () => {
