@@ -44,7 +44,8 @@ export async function packageService(workDir: string) {
       throw new Error(`serverless package failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`, { cause: error });
     },
   );
-  const zipFile = join(outDir, 'jwt-mint.zip');
+  // serverless.yml packages each function on its own; the mint function's artifact is the one measured.
+  const zipFile = join(outDir, 'generateJwt.zip');
   const state = JSON.parse(readFileSync(join(outDir, 'serverless-state.json'), 'utf8')) as { service: { custom: { esbuild: Record<string, unknown> } } };
   return { zipFile, zipBytes: statSync(zipFile).size, packageMs: performance.now() - startedAt, esbuildOptions: state.service.custom.esbuild };
 }

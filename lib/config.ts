@@ -1,9 +1,10 @@
 import * as v from 'valibot';
+import { ALGS_BY_KTY, type SigningAlg } from './keys/jwk';
 
-/** Reads an optional environment variable as a whole number of seconds within bounds. */
-function seconds(fallback: number, min: number, max: number) {
+/** Reads an environment variable as a whole number of seconds within bounds. */
+function wholeSeconds(min: number, max: number) {
   return v.pipe(
-    v.optional(v.string(), String(fallback)),
+    v.string(),
     v.regex(/^\d+$/, 'must be a whole number of seconds'),
     v.transform(Number),
     v.minValue(min, `must be at least ${min}`),
@@ -11,14 +12,22 @@ function seconds(fallback: number, min: number, max: number) {
   );
 }
 
-/** Reads an optional environment variable as a whole number within bounds. */
+/** Reads an optional environment variable as a whole number of seconds within bounds, with a default. */
+function seconds(fallback: number, min: number, max: number) {
+  return v.optional(wholeSeconds(min, max), String(fallback));
+}
+
+/** Reads an optional environment variable as a whole number within bounds, with a default. */
 function count(fallback: number, min: number, max: number) {
-  return v.pipe(
-    v.optional(v.string(), String(fallback)),
-    v.regex(/^\d+$/, 'must be a whole number'),
-    v.transform(Number),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`),
+  return v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, 'must be a whole number'),
+      v.transform(Number),
+      v.minValue(min, `must be at least ${min}`),
+      v.maxValue(max, `must be at most ${max}`),
+    ),
+    String(fallback),
   );
 }
 
@@ -33,7 +42,19 @@ function word(fallback: string) {
 
 const ONE_YEAR = 365 * 24 * 3600;
 
-const EnvSchema = v.object({
+/** Every algorithm a key of the signing set may carry. */
+const SIGNING_ALGS = Object.values(ALGS_BY_KTY).flat() as SigningAlg[];
+
+/**
+ * The longest time a verifier this service documents may keep a copy of the JWKS without asking
+ * again: API Gateway's JWT authorizers cache the keys for up to two hours. Other verifiers either
+ * honour the JWKS's `max-age` (one cache window) or fetch again when a token names a `kid` they
+ * have not seen.
+ */
+export const VERIFIER_CACHE_SECONDS = 7200;
+
+/** The definition of every variable, shared by the two functions that read some of them. */
+const FIELDS = {
   SIGNING_SECRET_ID: v.pipe(
     v.string('must be set to the name or ARN of the signing secret in Secrets Manager'),
     v.trim(),
@@ -50,10 +71,42 @@ const EnvSchema = v.object({
   SECRET_CACHE_SECONDS: seconds(300, 0, 86_400),
   SECRET_STALE_SECONDS: seconds(900, 0, 7 * 86_400),
   MAX_DELEGATION_DEPTH: count(4, 1, 32),
+  // RS256: API Gateway HTTP API JWT authorizers accept RSA keys only, and aws-jwt-verify has no PS256.
+  SIGNING_ALGORITHM: v.optional(
+    v.picklist(SIGNING_ALGS, `must be one of ${SIGNING_ALGS.join(', ')}`),
+    'RS256',
+  ),
+  // Unset, it follows SECRET_CACHE_SECONDS (see loadRotationConfig).
+  PUBLISH_DELAY_SECONDS: v.optional(wholeSeconds(0, 30 * 86_400)),
+};
+
+const EnvSchema = v.object({
+  SIGNING_SECRET_ID: FIELDS.SIGNING_SECRET_ID,
+  REQUIRED_SCOPE: FIELDS.REQUIRED_SCOPE,
+  CALLER_AUDIENCE: FIELDS.CALLER_AUDIENCE,
+  DEFAULT_AUDIENCE: FIELDS.DEFAULT_AUDIENCE,
+  ALLOWED_AUDIENCES: FIELDS.ALLOWED_AUDIENCES,
+  DEFAULT_TTL_SECONDS: FIELDS.DEFAULT_TTL_SECONDS,
+  MAX_TTL_SECONDS: FIELDS.MAX_TTL_SECONDS,
+  CLOCK_TOLERANCE_SECONDS: FIELDS.CLOCK_TOLERANCE_SECONDS,
+  TOKEN_ISSUER: FIELDS.TOKEN_ISSUER,
+  SECRET_CACHE_SECONDS: FIELDS.SECRET_CACHE_SECONDS,
+  SECRET_STALE_SECONDS: FIELDS.SECRET_STALE_SECONDS,
+  MAX_DELEGATION_DEPTH: FIELDS.MAX_DELEGATION_DEPTH,
+});
+
+const RotationEnvSchema = v.object({
+  SIGNING_ALGORITHM: FIELDS.SIGNING_ALGORITHM,
+  PUBLISH_DELAY_SECONDS: FIELDS.PUBLISH_DELAY_SECONDS,
+  MAX_TTL_SECONDS: FIELDS.MAX_TTL_SECONDS,
+  SECRET_CACHE_SECONDS: FIELDS.SECRET_CACHE_SECONDS,
 });
 
 /** Every environment variable the service reads: serverless.yml sets each from a stage parameter. */
 export const CONFIG_VARIABLES = Object.freeze(Object.keys(EnvSchema.entries)) as readonly (keyof typeof EnvSchema.entries)[];
+
+/** Every environment variable the rotation function reads, each set from the same stage parameter as the service's. */
+export const ROTATION_CONFIG_VARIABLES = Object.freeze(Object.keys(RotationEnvSchema.entries)) as readonly (keyof typeof RotationEnvSchema.entries)[];
 
 /** The service's configuration, parsed once at init. */
 export interface Config {
@@ -83,16 +136,7 @@ export class ConfigError extends Error {
  * @throws ConfigError naming the first bad variable.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = v.safeParse(EnvSchema, present);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const variable = issue.path?.[0]?.key ?? 'environment';
-    const problem =
-      issue.input === undefined ? 'must be set (the name or ARN of the signing secret in Secrets Manager)' : issue.message;
-    throw new ConfigError(`${String(variable)} ${problem}`);
-  }
-  const e = parsed.output;
+  const e = parseEnvironment(EnvSchema, env);
   const allowedAudiences = e.ALLOWED_AUDIENCES
     ? e.ALLOWED_AUDIENCES.split(',').map((audience) => audience.trim()).filter(Boolean)
     : [e.DEFAULT_AUDIENCE];
@@ -123,4 +167,50 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     secretStaleSeconds: e.SECRET_STALE_SECONDS,
     maxDelegationDepth: e.MAX_DELEGATION_DEPTH,
   });
+}
+
+/** The rotation function's configuration, parsed once at init. */
+export interface RotationConfig {
+  /** The algorithm of each new key. */
+  readonly signingAlgorithm: SigningAlg;
+  /** Seconds between publishing a new key and its first signature. */
+  readonly publishDelaySeconds: number;
+  readonly maxTtlSeconds: number;
+  readonly secretCacheSeconds: number;
+  /** How long a key stays published after it stopped signing: its last token's lifetime plus one cache window. */
+  readonly keepRetiredSeconds: number;
+}
+
+/**
+ * Parses the rotation function's variables (also read by `npm run keys`) into a frozen RotationConfig.
+ * The publish delay defaults to two cache windows (containers, then the JWKS's `max-age`) plus the
+ * longest verifier cache (VERIFIER_CACHE_SECONDS).
+ * @throws ConfigError naming the first bad variable.
+ */
+export function loadRotationConfig(env: Readonly<Record<string, string | undefined>>): RotationConfig {
+  const e = parseEnvironment(RotationEnvSchema, env);
+  return Object.freeze({
+    signingAlgorithm: e.SIGNING_ALGORITHM,
+    publishDelaySeconds: e.PUBLISH_DELAY_SECONDS ?? 2 * e.SECRET_CACHE_SECONDS + VERIFIER_CACHE_SECONDS,
+    maxTtlSeconds: e.MAX_TTL_SECONDS,
+    secretCacheSeconds: e.SECRET_CACHE_SECONDS,
+    keepRetiredSeconds: e.MAX_TTL_SECONDS + e.SECRET_CACHE_SECONDS,
+  });
+}
+
+/** Parses the variables a schema names, an empty one counting as unset. */
+function parseEnvironment<const Schema extends v.GenericSchema<Record<string, unknown>>>(
+  schema: Schema,
+  env: Readonly<Record<string, string | undefined>>,
+): v.InferOutput<Schema> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = v.safeParse(schema, present);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const variable = issue.path?.[0]?.key ?? 'environment';
+    const problem =
+      issue.input === undefined ? 'must be set (the name or ARN of the signing secret in Secrets Manager)' : issue.message;
+    throw new ConfigError(`${String(variable)} ${problem}`);
+  }
+  return parsed.output;
 }

@@ -25,7 +25,8 @@ export type MintErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'SIGNING_KEY_UNUSABLE'
   | 'INTERNAL_ERROR'
-  | 'SECRET_UNAVAILABLE';
+  | 'SECRET_UNAVAILABLE'
+  | 'ROTATION_REFUSED';
 
 export const STATUS_BY_CODE: Readonly<Record<MintErrorCode, number>> = Object.freeze({
   MALFORMED_JSON: 400,
@@ -47,6 +48,8 @@ export const STATUS_BY_CODE: Readonly<Record<MintErrorCode, number>> = Object.fr
   SIGNING_KEY_UNUSABLE: 500,
   INTERNAL_ERROR: 500,
   SECRET_UNAVAILABLE: 503,
+  // Never an HTTP answer: the rotation function refuses a step (the secret's state does not allow it).
+  ROTATION_REFUSED: 409,
 });
 
 /** The message a caller sees for a 5xx: the detail stays in the log, never in the response. */

@@ -3,10 +3,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../lib/config';
+import { loadRotationConfig } from '../lib/config';
 import { ALGS_BY_KTY, type SigningAlg } from '../lib/keys/jwk';
 import {
-  defaultPublishDelaySeconds,
   defaultRotationAlg,
   generateSigningJwk,
   newKeySetSecret,
@@ -23,8 +22,10 @@ const USAGE = `Usage: npm run keys -- <command> [options]
 
   rotate  [--alg ALG] [--file PATH|-] [--publish-delay SECONDS] [--drop KID]... [--drop-all] [--dry-run]
           Read the current set, put a new key first that is published now and signs after
-          --publish-delay (default: twice SECRET_CACHE_SECONDS), stamp retired_at on the keys it
-          replaces, and drop keys retired longer ago than MAX_TTL_SECONDS + SECRET_CACHE_SECONDS.
+          --publish-delay (default: PUBLISH_DELAY_SECONDS, or twice SECRET_CACHE_SECONDS plus the
+          two hours API Gateway may cache the JWKS), stamp retired_at on the keys it replaces, and
+          drop keys retired longer ago than MAX_TTL_SECONDS + SECRET_CACHE_SECONDS. The rotation
+          function applies the same rules on its schedule.
           --alg defaults to the current signing key's (ES256 when the secret is a plain string).
           --drop KID removes a key now (after a leak; with --publish-delay 0 if it is the signer).
           --drop-all removes every current key (the secret value leaked); needs --publish-delay 0.
@@ -34,8 +35,8 @@ const USAGE = `Usage: npm run keys -- <command> [options]
 Where the current set comes from: --file PATH, or --file - for stdin; otherwise the secret named by
 SIGNING_SECRET_ID in AWS Secrets Manager (AWS credentials from the usual SDK chain), and then
 rotate writes the new set back with PutSecretValue unless --dry-run. A set read from a file or
-stdin is printed on stdout instead. MAX_TTL_SECONDS and SECRET_CACHE_SECONDS must be the deployed
-values. Supported --alg: ${ALGS.join(', ')}.`;
+stdin is printed on stdout instead. MAX_TTL_SECONDS, SECRET_CACHE_SECONDS and PUBLISH_DELAY_SECONDS
+must be the deployed values. Supported --alg: ${ALGS.join(', ')}.`;
 
 /** Where the current set was read from, and how to write the rotated one. */
 interface Source {
@@ -79,18 +80,16 @@ async function main(): Promise<void> {
       return;
     }
     case 'rotate': {
-      // The same parsing and defaults as the service, so that the windows match the deployed ones.
-      const config = loadConfig({ ...process.env, SIGNING_SECRET_ID: process.env.SIGNING_SECRET_ID || 'unused' });
+      // The same parsing and defaults as the rotation function, so that the windows match the deployed ones.
+      const config = loadRotationConfig(process.env);
       const source = await readSource(values.file);
       const publishDelaySeconds =
-        values['publish-delay'] === undefined
-          ? defaultPublishDelaySeconds(config.secretCacheSeconds)
-          : parseSeconds(values['publish-delay']);
+        values['publish-delay'] === undefined ? config.publishDelaySeconds : parseSeconds(values['publish-delay']);
       const newKey = await generateSigningJwk(alg ?? defaultRotationAlg(source.secretString, nowSeconds));
       const rotation = rotateKeySet(source.secretString, newKey, {
         nowSeconds,
         publishDelaySeconds,
-        keepRetiredSeconds: config.maxTtlSeconds + config.secretCacheSeconds,
+        keepRetiredSeconds: config.keepRetiredSeconds,
         dropKids: values.drop,
         dropAll: values['drop-all'],
       });
@@ -98,7 +97,7 @@ async function main(): Promise<void> {
         [
           `Added ${newKey.alg} key "${rotation.added}": published now, signs from ${iso(rotation.signsFrom)}.`,
           `Retired from then on: ${list(rotation.retired)}. Dropped now: ${list(rotation.dropped)}.`,
-          `(MAX_TTL_SECONDS=${config.maxTtlSeconds}, SECRET_CACHE_SECONDS=${config.secretCacheSeconds})`,
+          `(MAX_TTL_SECONDS=${config.maxTtlSeconds}, SECRET_CACHE_SECONDS=${config.secretCacheSeconds}, publish delay ${publishDelaySeconds} s)`,
         ].join('\n'),
       );
       if (source.write && !values['dry-run']) {

@@ -9,6 +9,24 @@ export const LOCAL_SECRET_ID = 'local/jwt-mint/signing-secret';
 export const LOCAL_SECRET_FILE = join(__dirname, '..', '.local', 'signing-secret');
 
 /**
+ * Where `npm start` says, while it runs, how to reach its stack: `npm run rotate -- --local` reads
+ * it. LOCAL_STACK_FILE moves it (tests do, so as not to touch a developer's running stack).
+ */
+export function localStackFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOCAL_STACK_FILE || join(__dirname, '..', '.local', 'stack.json');
+}
+
+/** The contents of the local stack file. */
+export interface LocalStackFile {
+  /** The pid of `npm start`, to tell a stale file from a running stack. */
+  readonly pid: number;
+  readonly secretsManagerEndpoint: string;
+  readonly lambdaEndpoint: string;
+  readonly secretId: string;
+  readonly rotationFunction: string;
+}
+
+/**
  * The local signing secret: LOCAL_SIGNING_SECRET when set, otherwise one generated once into
  * .local/ and reused, so caller tokens survive a restart.
  */

@@ -2,6 +2,8 @@
  * A local stand-in for AWS Secrets Manager that speaks the real AWS JSON 1.1 wire protocol,
  * so the real `@aws-sdk/client-secrets-manager` client can talk to it (via
  * `AWS_ENDPOINT_URL_SECRETS_MANAGER` or the client's `endpoint` option) and tests can inject faults.
+ * It answers GetSecretValue, PutSecretValue, DescribeSecret and CreateSecret, and the rotation API
+ * (RotateSecret, UpdateSecretVersionStage; see withRotation).
  *
  * CLI: npx tsx scripts/secretsManagerStandIn.ts --port 4566 --secret-id my/secret --secret-string '...'
  */
@@ -89,6 +91,7 @@ const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
 const CURRENT = 'AWSCURRENT';
 const PREVIOUS = 'AWSPREVIOUS';
+const PENDING = 'AWSPENDING';
 
 interface Version {
   id: string;
@@ -220,6 +223,126 @@ function operations(store: SecretStore): Record<string, (input: Input) => object
   };
 }
 
+type Operations = Record<string, (input: Input) => object>;
+
+/** What RotateSecret configured on a secret: DescribeSecret reports it. */
+interface RotationSettings {
+  enabled: boolean;
+  lambdaArn: string | undefined;
+  rules: unknown;
+}
+
+/**
+ * The rotation API over `base`: RotateSecret, UpdateSecretVersionStage, and DescribeSecret,
+ * GetSecretValue and PutSecretValue as rotation sees them. RotateSecret does what the service does
+ * before it invokes the rotation function: it turns rotation on and labels a new, empty version
+ * AWSPENDING. Invoking the function for each step is left to whoever plays Secrets Manager's part
+ * (`npm run rotate -- --local`, the tests).
+ */
+function withRotation(store: SecretStore, base: Operations): Operations {
+  const rotations = new WeakMap<Secret, RotationSettings>();
+  /** Versions RotateSecret created that hold no value yet: GetSecretValue cannot find their value. */
+  const empty = new WeakSet<Version>();
+  const call = (operation: string, input: Input): object => (base[operation] as (input: Input) => object)(input);
+
+  return {
+    ...base,
+    DescribeSecret(input) {
+      const secret = store.find(stringField(input, 'SecretId', true));
+      const rotation = rotations.get(secret);
+      return {
+        ...call('DescribeSecret', input),
+        RotationEnabled: rotation?.enabled ?? false,
+        ...(rotation?.lambdaArn === undefined ? {} : { RotationLambdaARN: rotation.lambdaArn }),
+        ...(rotation?.rules === undefined ? {} : { RotationRules: rotation.rules }),
+      };
+    },
+    GetSecretValue(input) {
+      const secret = store.find(stringField(input, 'SecretId', true));
+      const version = store.findVersion(secret, stringField(input, 'VersionId'), stringField(input, 'VersionStage'));
+      if (empty.has(version)) {
+        throw new ApiError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for the given VersionId or VersionStage.");
+      }
+      return call('GetSecretValue', input);
+    },
+    PutSecretValue(input) {
+      const secret = store.find(stringField(input, 'SecretId', true));
+      const token = stringField(input, 'ClientRequestToken');
+      const version = token === undefined ? undefined : secret.versions.get(token);
+      // Same token and value: ignored; same token, another value: ResourceExistsException (in base).
+      // Only the empty version a rotation started takes its first value.
+      if (version === undefined || !empty.has(version)) return call('PutSecretValue', input);
+      const stages = input.VersionStages ?? [CURRENT];
+      if (!Array.isArray(stages) || !stages.every((s): s is string => typeof s === 'string')) {
+        throw new ApiError('InvalidParameterException', 'VersionStages must be a list of strings.');
+      }
+      version.secretString = stringField(input, 'SecretString', true);
+      empty.delete(version);
+      for (const stage of stages) moveStage(secret, stage, version);
+      return { ARN: secret.arn, Name: secret.name, VersionId: version.id, VersionStages: version.stages };
+    },
+    UpdateSecretVersionStage(input) {
+      const secret = store.find(stringField(input, 'SecretId', true));
+      const stage = stringField(input, 'VersionStage', true);
+      const moveTo = stringField(input, 'MoveToVersionId');
+      const removeFrom = stringField(input, 'RemoveFromVersionId');
+      const holder = [...secret.versions.values()].find((v) => v.stages.includes(stage));
+      if (removeFrom !== undefined && holder?.id !== removeFrom) {
+        throw new ApiError('InvalidParameterException', `The staging label ${stage} is not attached to version ${removeFrom}.`);
+      }
+      if (moveTo === undefined) {
+        if (removeFrom === undefined || stage === CURRENT) {
+          throw new ApiError('InvalidParameterException', `Give MoveToVersionId to move ${stage}, or RemoveFromVersionId to remove a label other than ${CURRENT}.`);
+        }
+        (holder as Version).stages = (holder as Version).stages.filter((s) => s !== stage);
+        return { ARN: secret.arn, Name: secret.name };
+      }
+      const target = secret.versions.get(moveTo);
+      if (target === undefined) throw new ApiError('ResourceNotFoundException', `Secrets Manager can't find version ${moveTo}.`);
+      if (holder !== undefined && holder !== target && removeFrom === undefined) {
+        throw new ApiError(
+          'InvalidParameterException',
+          `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${holder.id}, so you must explicitly reference that version in RemoveFromVersionId.`,
+        );
+      }
+      moveStage(secret, stage, target);
+      // As at the end of a rotation: the version made current keeps no AWSPENDING label.
+      if (stage === CURRENT) target.stages = target.stages.filter((s) => s !== PENDING);
+      return { ARN: secret.arn, Name: secret.name };
+    },
+    RotateSecret(input) {
+      const secret = store.find(stringField(input, 'SecretId', true));
+      const previous = rotations.get(secret);
+      const lambdaArn = stringField(input, 'RotationLambdaARN') ?? previous?.lambdaArn;
+      if (lambdaArn === undefined) {
+        throw new ApiError('InvalidRequestException', 'No Lambda rotation function ARN is associated with this secret.');
+      }
+      const unfinished = [...secret.versions.values()].find((v) => v.stages.includes(PENDING) && !v.stages.includes(CURRENT));
+      if (unfinished !== undefined) {
+        throw new ApiError('InvalidRequestException', "A previous rotation isn't complete. That rotation will be reattempted.");
+      }
+      rotations.set(secret, { enabled: true, lambdaArn, rules: input.RotationRules ?? previous?.rules });
+      if (input.RotateImmediately === false) return { ARN: secret.arn, Name: secret.name };
+      const version = store.addVersion(secret, '', stringField(input, 'ClientRequestToken') ?? randomUUID(), [PENDING]);
+      empty.add(version);
+      return { ARN: secret.arn, Name: secret.name, VersionId: version.id };
+    },
+  };
+}
+
+/** Attaches `stage` to `target` alone; moving AWSCURRENT moves AWSPREVIOUS to the version it left. */
+function moveStage(secret: Secret, stage: string, target: Version): void {
+  const holder = [...secret.versions.values()].find((v) => v.stages.includes(stage));
+  if (holder === target) return;
+  if (holder !== undefined) holder.stages = holder.stages.filter((s) => s !== stage);
+  if (stage === CURRENT && holder !== undefined) {
+    for (const v of secret.versions.values()) v.stages = v.stages.filter((s) => s !== PREVIOUS);
+    holder.stages.push(PREVIOUS);
+  }
+  target.stages.push(stage);
+  secret.lastChanged = nowSeconds();
+}
+
 function send(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
@@ -248,7 +371,7 @@ export async function startSecretsManagerStandIn(
 ): Promise<SecretsManagerStandIn> {
   const host = options.host ?? '127.0.0.1';
   const store = new SecretStore();
-  const ops = operations(store);
+  const ops = withRotation(store, operations(store));
   const counts = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let fault: StandInFault | undefined;

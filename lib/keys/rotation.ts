@@ -29,11 +29,6 @@ export interface Rotation {
   readonly dropped: readonly string[];
 }
 
-/** The publish delay that covers both caches: one window for containers, one for verifiers' JWKS copies. */
-export function defaultPublishDelaySeconds(secretCacheSeconds: number): number {
-  return 2 * secretCacheSeconds;
-}
-
 /**
  * The algorithm a rotation uses unless told otherwise: the current signer's, so verifiers see no
  * change; ES256 when leaving the plain string, whose HMAC key only shared-secret holders can use.

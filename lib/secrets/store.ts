@@ -35,11 +35,20 @@ export function storeAccessFrom(env: Readonly<Record<string, string | undefined>
 }
 
 
+/** How many attempts, and how long, one call may take. */
+export interface CallLimits {
+  readonly maxAttempts: number;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** The whole call, retries included. */
+  readonly totalTimeoutMs: number;
+}
+
 /**
  * Bounds on one fetch. A caller waiting on a token should hear 503 well inside the function's
  * timeout, rather than wait on retries.
  */
-export const FETCH_LIMITS = Object.freeze({
+export const FETCH_LIMITS: CallLimits = Object.freeze({
   maxAttempts: 2,
   connectionTimeoutMs: 1000,
   requestTimeoutMs: 1000,

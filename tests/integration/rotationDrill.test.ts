@@ -13,7 +13,7 @@ import { freePort } from '../helpers/ports';
 import { decodeJwt } from '../helpers/tokens';
 
 const CACHE_SECONDS = 2;
-const WINDOWS = { SECRET_CACHE_SECONDS: String(CACHE_SECONDS), MAX_TTL_SECONDS: '3600', DEFAULT_TTL_SECONDS: '600' };
+const WINDOWS = { SECRET_CACHE_SECONDS: String(CACHE_SECONDS), PUBLISH_DELAY_SECONDS: String(2 * CACHE_SECONDS), MAX_TTL_SECONDS: '3600', DEFAULT_TTL_SECONDS: '600' };
 /** Bounds on the request loops: they stop by themselves whatever happens. */
 const MAX_REQUESTS = 20_000;
 const MAX_DRILL_MS = 40_000;

@@ -6,8 +6,10 @@ import {
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
+  RotateSecretCommand,
   SecretsManagerClient,
   SecretsManagerServiceException,
+  UpdateSecretVersionStageCommand,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../scripts/secretsManagerStandIn';
@@ -168,6 +170,114 @@ describe('PutSecretValue, DescribeSecret and CreateSecret', () => {
 
   it('create of an existing name is rejected with ResourceExistsException', async () => {
     await expect(client.send(new CreateSecretCommand({ Name: SECRET, SecretString: 'x' }))).rejects.toBeInstanceOf(ResourceExistsException);
+  });
+});
+
+describe('the rotation API', () => {
+  const LAMBDA_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:rotate';
+
+  /** A secret with one current version, and the stages DescribeSecret reports. */
+  async function secretWithCurrent(value = 'v1'): Promise<{ name: string; currentId: string }> {
+    const name = uniqueSecretName();
+    const created = await client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+    return { name, currentId: String(created.VersionId) };
+  }
+  const stagesOf = async (name: string) => (await client.send(new DescribeSecretCommand({ SecretId: name }))).VersionIdsToStages;
+
+  it('a new secret has rotation off, and DescribeSecret says so', async () => {
+    const { name } = await secretWithCurrent();
+
+    const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+
+    expect(described.RotationEnabled).toBe(false);
+  });
+
+  it('RotateSecret turns rotation on and labels a new, empty version AWSPENDING whose value cannot be read yet', async () => {
+    const { name, currentId } = await secretWithCurrent();
+
+    const rotated = await client.send(
+      new RotateSecretCommand({ SecretId: name, ClientRequestToken: 'token-1', RotationLambdaARN: LAMBDA_ARN, RotationRules: { ScheduleExpression: 'rate(30 days)' } }),
+    );
+
+    expect(rotated.VersionId).toBe('token-1');
+    const described = await client.send(new DescribeSecretCommand({ SecretId: name }));
+    expect(described).toMatchObject({ RotationEnabled: true, RotationLambdaARN: LAMBDA_ARN, RotationRules: { ScheduleExpression: 'rate(30 days)' } });
+    expect(described.VersionIdsToStages).toEqual({ [currentId]: ['AWSCURRENT'], 'token-1': ['AWSPENDING'] });
+    await expect(
+      client.send(new GetSecretValueCommand({ SecretId: name, VersionId: 'token-1', VersionStage: 'AWSPENDING' })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('RotateSecret without a rotation function is refused', async () => {
+    const { name } = await secretWithCurrent();
+
+    await expect(client.send(new RotateSecretCommand({ SecretId: name }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
+  });
+
+  it('RotateSecret while a rotation is unfinished is refused, as the service does', async () => {
+    const { name } = await secretWithCurrent();
+    await client.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: 'first', RotationLambdaARN: LAMBDA_ARN }));
+
+    await expect(client.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: 'second' }))).rejects.toMatchObject({
+      name: 'InvalidRequestException',
+      message: expect.stringContaining("previous rotation isn't complete"),
+    });
+  });
+
+  it('PutSecretValue with the rotation token fills the empty version; the same value again is ignored, another is refused', async () => {
+    const { name, currentId } = await secretWithCurrent();
+    await client.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: 'token-1', RotationLambdaARN: LAMBDA_ARN }));
+    const put = (value: string) =>
+      client.send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: 'token-1', SecretString: value, VersionStages: ['AWSPENDING'] }));
+
+    const first = await put('next');
+    const again = await put('next');
+
+    expect(first).toMatchObject({ VersionId: 'token-1', VersionStages: ['AWSPENDING'] });
+    expect(again.VersionId).toBe('token-1');
+    await expect(put('other')).rejects.toBeInstanceOf(ResourceExistsException);
+    const pending = await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: 'token-1', VersionStage: 'AWSPENDING' }));
+    expect(pending.SecretString).toBe('next');
+    expect(await stagesOf(name)).toEqual({ [currentId]: ['AWSCURRENT'], 'token-1': ['AWSPENDING'] });
+  });
+
+  it('UpdateSecretVersionStage moves AWSCURRENT, AWSPREVIOUS follows the old current, and AWSPENDING is gone', async () => {
+    const { name, currentId } = await secretWithCurrent('v1');
+    await client.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: 'token-1', RotationLambdaARN: LAMBDA_ARN }));
+    await client.send(new PutSecretValueCommand({ SecretId: name, ClientRequestToken: 'token-1', SecretString: 'v2', VersionStages: ['AWSPENDING'] }));
+
+    await client.send(
+      new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: 'token-1', RemoveFromVersionId: currentId }),
+    );
+
+    expect(await stagesOf(name)).toEqual({ [currentId]: ['AWSPREVIOUS'], 'token-1': ['AWSCURRENT'] });
+    expect((await client.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('v2');
+  });
+
+  it('UpdateSecretVersionStage refuses to move a label without naming the version it leaves', async () => {
+    const { name } = await secretWithCurrent();
+    const other = await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'staged', VersionStages: ['STAGED'] }));
+
+    await expect(
+      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: other.VersionId })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('RemoveFromVersionId') });
+    await expect(
+      client.send(
+        new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: other.VersionId, RemoveFromVersionId: other.VersionId }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+  });
+
+  it('UpdateSecretVersionStage removes a label other than AWSCURRENT, which lets a new rotation start', async () => {
+    const { name } = await secretWithCurrent();
+    await client.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: 'abandoned', RotationLambdaARN: LAMBDA_ARN }));
+
+    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: 'abandoned' }));
+
+    await expect(client.send(new RotateSecretCommand({ SecretId: name, ClientRequestToken: 'fresh' }))).resolves.toMatchObject({ VersionId: 'fresh' });
+    await expect(
+      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', RemoveFromVersionId: 'fresh' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
   });
 });
 

@@ -1,11 +1,11 @@
-import { ConfigError, loadConfig } from '../../lib/config';
+import { ConfigError, loadConfig, loadRotationConfig, VERIFIER_CACHE_SECONDS } from '../../lib/config';
 
 const REQUIRED = { SIGNING_SECRET_ID: 'prod/jwt-mint/signing-secret' };
 
-/** Runs loadConfig and returns what it threw, so the variable named can be checked. */
-function configErrorFor(env: Record<string, string | undefined>): ConfigError {
+/** Runs a loader and returns what it threw, so the variable named can be checked. */
+function configErrorFor(env: Record<string, string | undefined>, load: (env: Record<string, string | undefined>) => unknown = loadConfig): ConfigError {
   try {
-    loadConfig(env);
+    load(env);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -157,6 +157,63 @@ describe('loadConfig', () => {
     // Assess
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.name).toBe('ConfigError');
+    expect(error.message).toContain(variable);
+  });
+});
+
+describe('loadRotationConfig', () => {
+  test('signs new keys with RS256 and waits two cache windows plus the verifier cache when nothing is set', () => {
+    // Act
+    const config = loadRotationConfig({});
+
+    // Assess
+    expect(config).toEqual({
+      signingAlgorithm: 'RS256',
+      publishDelaySeconds: 2 * 300 + VERIFIER_CACHE_SECONDS,
+      maxTtlSeconds: 86_400,
+      secretCacheSeconds: 300,
+      keepRetiredSeconds: 86_400 + 300,
+    });
+    expect(VERIFIER_CACHE_SECONDS).toBe(7200);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('follows SECRET_CACHE_SECONDS with the default publish delay', () => {
+    // Act
+    const config = loadRotationConfig({ SECRET_CACHE_SECONDS: '60' });
+
+    // Assess
+    expect(config.publishDelaySeconds).toBe(2 * 60 + VERIFIER_CACHE_SECONDS);
+  });
+
+  test('reads every variable, sharing MAX_TTL_SECONDS and SECRET_CACHE_SECONDS with the service', () => {
+    // Act
+    const config = loadRotationConfig({ SIGNING_ALGORITHM: 'ES256', PUBLISH_DELAY_SECONDS: '0', MAX_TTL_SECONDS: '3600', SECRET_CACHE_SECONDS: '2' });
+
+    // Assess
+    expect(config).toEqual({ signingAlgorithm: 'ES256', publishDelaySeconds: 0, maxTtlSeconds: 3600, secretCacheSeconds: 2, keepRetiredSeconds: 3602 });
+  });
+
+  test('treats an empty variable as unset and needs no SIGNING_SECRET_ID, which comes with each event', () => {
+    // Act
+    const config = loadRotationConfig({ SIGNING_ALGORITHM: '', PUBLISH_DELAY_SECONDS: '', SIGNING_SECRET_ID: '' });
+
+    // Assess
+    expect(config).toEqual(loadRotationConfig({}));
+  });
+
+  test.each([
+    { name: 'an unknown SIGNING_ALGORITHM', env: { SIGNING_ALGORITHM: 'none' }, variable: 'SIGNING_ALGORITHM' },
+    { name: 'a SIGNING_ALGORITHM in lower case', env: { SIGNING_ALGORITHM: 'rs256' }, variable: 'SIGNING_ALGORITHM' },
+    { name: 'a PUBLISH_DELAY_SECONDS that is not a number', env: { PUBLISH_DELAY_SECONDS: '2h' }, variable: 'PUBLISH_DELAY_SECONDS' },
+    { name: 'a PUBLISH_DELAY_SECONDS over thirty days', env: { PUBLISH_DELAY_SECONDS: String(30 * 86_400 + 1) }, variable: 'PUBLISH_DELAY_SECONDS' },
+    { name: 'a zero MAX_TTL_SECONDS', env: { MAX_TTL_SECONDS: '0' }, variable: 'MAX_TTL_SECONDS' },
+  ])('throws a ConfigError naming the variable for $name', ({ env, variable }) => {
+    // Act
+    const error = configErrorFor(env, loadRotationConfig);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain(variable);
   });
 });

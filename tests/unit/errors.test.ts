@@ -23,6 +23,7 @@ describe('STATUS_BY_CODE', () => {
       SIGNING_KEY_UNUSABLE: 500,
       INTERNAL_ERROR: 500,
       SECRET_UNAVAILABLE: 503,
+      ROTATION_REFUSED: 409,
     });
     expect(Object.isFrozen(STATUS_BY_CODE)).toBe(true);
   });

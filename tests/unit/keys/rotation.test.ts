@@ -2,7 +2,6 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { StoredJwk } from '../../../lib/keys/jwk';
 import { parseKeySet } from '../../../lib/keys/keySet';
 import {
-  defaultPublishDelaySeconds,
   defaultRotationAlg,
   generateSigningJwk,
   newKeySetSecret,
@@ -18,7 +17,7 @@ const CACHE = 300;
 const MAX_TTL = 86_400;
 const POLICY: RotationPolicy = {
   nowSeconds: NOW,
-  publishDelaySeconds: defaultPublishDelaySeconds(CACHE),
+  publishDelaySeconds: 2 * CACHE,
   keepRetiredSeconds: MAX_TTL + CACHE,
 };
 
