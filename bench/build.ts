@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
 import { build, type BuildOptions } from 'esbuild';
 import { ROOT, SERVICE } from './service';
 import type { Variant } from './variants';
@@ -70,30 +71,18 @@ export async function buildVariant(variant: Variant, shipped: BuildOptions, dir:
 }
 
 /**
- * Extracts a zip written by `serverless package` (stored or deflated entries, no zip64) into `dir`.
- * Written here rather than shelling out to `unzip`, which a fresh machine may lack.
- * @throws Error for anything else.
+ * Extracts a zip written by `serverless package` into `dir`.
+ * @throws Error for an entry that would land outside `dir`.
  */
 export function unzip(zipFile: string, dir: string): { files: number; bytes: number } {
-  const zip = readFileSync(zipFile);
-  const endOfDirectory = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (endOfDirectory < 0) throw new Error(`${zipFile} is not a zip file`);
-  const entries = zip.readUInt16LE(endOfDirectory + 10);
-  let [cursor, bytes] = [zip.readUInt32LE(endOfDirectory + 16), 0];
-  for (let i = 0; i < entries; i++) {
-    if (zip.readUInt32LE(cursor) !== 0x02014b50) throw new Error(`${zipFile}: bad central directory entry`);
-    const [method, compressedSize, nameLength] = [zip.readUInt16LE(cursor + 10), zip.readUInt32LE(cursor + 20), zip.readUInt16LE(cursor + 28)];
-    const [localHeader, name] = [zip.readUInt32LE(cursor + 42), zip.toString('utf8', cursor + 46, cursor + 46 + nameLength)];
-    cursor += 46 + nameLength + zip.readUInt16LE(cursor + 30) + zip.readUInt16LE(cursor + 32);
-    if (name.endsWith('/')) continue;
-    const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
-    const data = zip.subarray(dataStart, dataStart + compressedSize);
-    if (method !== 0 && method !== 8) throw new Error(`${zipFile}: ${name} uses compression method ${method}`);
+  const entries = Object.entries(unzipSync(readFileSync(zipFile))).filter(([name]) => !name.endsWith('/'));
+  let bytes = 0;
+  for (const [name, data] of entries) {
     const target = join(dir, name);
     if (relative(dir, target).startsWith('..')) throw new Error(`${zipFile}: ${name} escapes the target folder`);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, method === 8 ? inflateRawSync(data) : data);
-    bytes += statSync(target).size;
+    writeFileSync(target, data);
+    bytes += data.length;
   }
-  return { files: entries, bytes };
+  return { files: entries.length, bytes };
 }

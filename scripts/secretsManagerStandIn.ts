@@ -1,7 +1,8 @@
 /**
- * A local stand-in for AWS Secrets Manager that speaks the real AWS JSON 1.1 wire protocol,
- * so the real `@aws-sdk/client-secrets-manager` client can talk to it (via
- * `AWS_ENDPOINT_URL_SECRETS_MANAGER` or the client's `endpoint` option) and tests can inject faults.
+ * A local stand-in for AWS Secrets Manager that speaks the real AWS JSON 1.1 wire protocol, so a
+ * real client (the SDK's, or the function's own) can talk to it (via `AWS_ENDPOINT_URL_SECRETS_MANAGER`
+ * or the client's `endpoint` option) and tests can inject faults. It checks each request's SigV4
+ * signature as the real service does (sigv4Check.ts), for the dummy identities local, test and bench.
  * It answers GetSecretValue, PutSecretValue, DescribeSecret and CreateSecret, and the rotation API
  * (RotateSecret, UpdateSecretVersionStage; see withRotation).
  *
@@ -10,11 +11,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
+import { signatureRefusal, STAND_IN_CREDENTIALS } from './sigv4Check';
 
 /** A failure mode the stand-in can be told to produce instead of (or before) a normal answer. */
 export type StandInFault =
   | { kind: 'ResourceNotFoundException' }
   | { kind: 'AccessDeniedException' }
+  | { kind: 'DecryptionFailure' }
   | { kind: 'ThrottlingException' }
   | { kind: 'InternalServiceError' }
   | { kind: 'ConnectionRefused' }
@@ -74,6 +77,10 @@ export interface SecretsManagerStandIn {
   callCount(operation?: string): number;
   /** Zeroes every call count. */
   resetCallCount(): void;
+  /** TCP connections accepted so far: shows whether a client keeps its connection alive. */
+  connectionCount(): number;
+  /** Closes the connections that are open and idle, as a server does after its keep-alive timeout. */
+  closeIdleConnections(): void;
   /** Stops listening, drops open connections and pending Slow answers; the stand-in cannot be restarted. */
   close(): Promise<void>;
 }
@@ -83,6 +90,7 @@ export interface SecretsManagerStandIn {
 const FAULT_STATUS = {
   ResourceNotFoundException: 400,
   AccessDeniedException: 400,
+  DecryptionFailure: 400,
   ThrottlingException: 400,
   InternalServiceError: 500,
 } as const;
@@ -367,9 +375,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 /** Starts a stand-in on `host` (default 127.0.0.1) and `port` (default: an ephemeral one), seeded with `secrets`. */
 export async function startSecretsManagerStandIn(
-  options: { port?: number; host?: string; secrets?: Record<string, string> } = {},
+  options: { port?: number; host?: string; secrets?: Record<string, string>; credentials?: Record<string, string> } = {},
 ): Promise<SecretsManagerStandIn> {
   const host = options.host ?? '127.0.0.1';
+  // The identities whose signatures it accepts: an access key id and its secret key.
+  const credentials = options.credentials ?? STAND_IN_CREDENTIALS;
   const store = new SecretStore();
   const ops = withRotation(store, operations(store));
   const counts = new Map<string, number>();
@@ -436,10 +446,9 @@ export async function startSecretsManagerStandIn(
       return sendError(res, new ApiError(active.kind, `Injected fault: ${active.kind}`, FAULT_STATUS[active.kind]));
     }
 
-    // Signatures are not checked (any dummy credentials work), but an unsigned request is a caller bug worth surfacing.
-    if (!req.headers.authorization) {
-      return sendError(res, new ApiError('MissingAuthenticationTokenException', 'Missing Authentication Token'));
-    }
+    // Checked as the real service checks it, so a signing mistake fails here rather than in AWS.
+    const refusal = await signatureRefusal(req, body, { region: REGION, service: 'secretsmanager', credentials });
+    if (refusal) return sendError(res, new ApiError(refusal.type, refusal.message, refusal.status));
     const op = Object.hasOwn(ops, operation) ? ops[operation] : undefined;
     if (req.method !== 'POST' || !op) {
       return sendError(res, new ApiError('UnknownOperationException', `Unknown operation ${target}`));
@@ -456,12 +465,14 @@ export async function startSecretsManagerStandIn(
     send(res, 200, op(input as Input));
   };
 
+  let connections = 0;
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       sendError(res, error instanceof ApiError ? error : new ApiError('InternalServiceError', String(error), 500));
     });
   });
+  server.on('connection', () => void connections++);
 
   const listen = (port: number): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -516,6 +527,8 @@ export async function startSecretsManagerStandIn(
       }
     },
     clearFault,
+    connectionCount: () => connections,
+    closeIdleConnections: () => server.closeIdleConnections(),
     callCount: (operation) =>
       operation === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(operation) ?? 0),
     resetCallCount: () => counts.clear(),

@@ -21,11 +21,16 @@ const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', '
  * The function rejects with MintError SECRET_UNAVAILABLE (naming the store's error by
  * describeStoreError alone), or SIGNING_KEY_UNUSABLE for a binary secret.
  */
-export function secretValueFetcher(access: StoreAccess, secretId: string): () => Promise<FetchedSecret> {
+export function secretValueFetcher(
+  access: StoreAccess,
+  secretId: string,
+  options: { readonly agent?: HttpAgent } = {},
+): () => Promise<FetchedSecret> {
   const signer = new SignatureV4({ service: 'secretsmanager', region: access.region, credentials: access.credentials, sha256: Hash.bind(null, 'sha256') });
   const secure = access.endpoint.protocol === 'https:';
   // Kept alive: a container fetches once per cache window, and a warm connection saves the handshake.
-  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
+  // A test may give an agent of its own, to connect to nowhere.
+  const agent = options.agent ?? (secure ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 }));
   const body = JSON.stringify({ SecretId: secretId });
 
   return async () => {

@@ -76,10 +76,11 @@ const KNOWN_ERROR_NAMES = new Set([
  * answer's first characters, and an answer can hold the secret.
  */
 export function describeStoreError(error: unknown): string {
-  if (!(error instanceof Error)) return 'an unrecognised error';
-  const { code, $metadata: metadata } = error as { code?: unknown; $metadata?: { httpStatusCode?: unknown; requestId?: unknown } };
+  // By shape, not instanceof: an error made in another realm (a vm context, a worker) is an error too.
+  if (typeof error !== 'object' || error === null) return 'an unrecognised error';
+  const { name, code, $metadata: metadata } = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown; requestId?: unknown } };
   return [
-    KNOWN_ERROR_NAMES.has(error.name) ? error.name : 'an unrecognised error',
+    typeof name === 'string' && KNOWN_ERROR_NAMES.has(name) ? name : 'an unrecognised error',
     typeof code === 'string' && /^E[A-Z_]{2,20}$/.test(code) ? code : undefined,
     Number.isInteger(metadata?.httpStatusCode) ? `HTTP ${String(metadata?.httpStatusCode)}` : undefined,
     typeof metadata?.requestId === 'string' && UUID.test(metadata.requestId) ? `request id ${metadata.requestId}` : undefined,

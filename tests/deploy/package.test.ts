@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { unzipSync } from 'fflate';
 import { auditRecord } from '../../lib/audit';
 import { CONFIG_VARIABLES, ROTATION_CONFIG_VARIABLES } from '../../lib/config';
 import { ROUTES } from '../../lib/routes';
@@ -366,4 +367,24 @@ test.each(['generateJwt', 'rotateSigningKeys'])(`the %s artifact is its own bund
 
   expect(size).toBeGreaterThan(10 * 1024);
   expect(size).toBeLessThanOrEqual(MAX_ARTIFACT_BYTES);
+});
+
+/** The text of every file in a packaged zip. */
+function bundledText(fn: string): string {
+  const files = unzipSync(readFileSync(join(created.dir, `${fn}.zip`)));
+  return Object.values(files).map((data) => Buffer.from(data).toString('utf8')).join('\n');
+}
+
+/** Text the SDK's Secrets Manager client carries into any bundle of it: its package name and its exception base class. */
+const SDK_CLIENT_MARKERS = ['@aws-sdk/client-secrets-manager', 'SecretsManagerServiceException'];
+
+test('the mint function carries no code of @aws-sdk/client-secrets-manager, which the rotation function does', () => {
+  const mint = bundledText('generateJwt');
+  const rotation = bundledText('rotateSigningKeys');
+
+  for (const marker of SDK_CLIENT_MARKERS) {
+    expect(rotation).toContain(marker);
+    expect(mint).not.toContain(marker);
+  }
+  expect(mint).toContain('secretsmanager.GetSecretValue');
 });

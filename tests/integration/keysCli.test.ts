@@ -13,7 +13,7 @@ let client: SecretsManagerClient;
 
 beforeAll(async () => {
   standIn = await startSecretsManagerStandIn({ secrets: {} });
-  client = new SecretsManagerClient({ endpoint: standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
+  client = new SecretsManagerClient({ endpoint: standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 });
 
 afterEach(async () => {

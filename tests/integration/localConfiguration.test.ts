@@ -157,7 +157,7 @@ function rotatedKeys(): Promise<StoredJwk[]> {
     rotatedAt = nowSeconds();
     const result = await runRotate(localStackOptions(stack));
     expect(result).toMatchObject({ code: 0 });
-    const client = new SecretsManagerClient({ endpoint: stack.standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const client = new SecretsManagerClient({ endpoint: stack.standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     try {
       const current = await client.send(new GetSecretValueCommand({ SecretId: stack.secretId }));
       return (JSON.parse(String(current.SecretString)) as { keys: StoredJwk[] }).keys;

@@ -12,6 +12,8 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from '../../scripts/secretsManagerStandIn';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -32,15 +34,19 @@ function newClient(config: SecretsManagerClientConfig = {}): SecretsManagerClien
   return c;
 }
 
-/** Rewrites the already-signed request just before it goes on the wire, to send what the SDK never would. */
-function tamperWithRequest(c: SecretsManagerClient, tamper: (headers: Record<string, string>) => void): void {
+/**
+ * Changes a request's headers, after it is signed (`after: 'signed'`: the deserialize step, right
+ * before the HTTP handler) or before (`after: 'built'`: the build step, so the signature covers it).
+ */
+function tamperWithRequest(c: SecretsManagerClient, tamper: (headers: Record<string, string>) => void, when: 'signed' | 'built' = 'signed'): void {
+  const step = when === 'signed' ? ('deserialize' as const) : ('build' as const);
   c.middlewareStack.add(
     (next) => async (args) => {
       tamper((args.request as { headers: Record<string, string> }).headers);
       return next(args);
     },
-    // Deserialize-step middleware runs after signing (finalizeRequest), right before the HTTP handler.
-    { step: 'deserialize', name: 'tamperWithRequest' },
+    // The middleware has the same shape at both steps; the overloads differ only in the step's name.
+    { step: step as 'deserialize', name: 'tamperWithRequest' },
   );
 }
 
@@ -394,11 +400,94 @@ describe('protocol edges', () => {
 
   it('an unknown X-Amz-Target is rejected with UnknownOperationException (HTTP 400)', async () => {
     const misdirected = newClient();
-    tamperWithRequest(misdirected, (headers) => void (headers['x-amz-target'] = 'secretsmanager.RotateEverything'));
+    tamperWithRequest(misdirected, (headers) => void (headers['x-amz-target'] = 'secretsmanager.RotateEverything'), 'built');
     await expect(misdirected.send(new GetSecretValueCommand({ SecretId: SECRET }))).rejects.toMatchObject({
       name: 'UnknownOperationException',
       $metadata: { httpStatusCode: 400 },
     });
     expect(standIn.callCount('RotateEverything')).toBe(1);
+  });
+});
+
+describe('AWS Signature Version 4, checked as the real service checks it', () => {
+  /** Sends GetSecretValue signed by the SDK's own signer with these parts, and returns the error type answered. */
+  async function signedAs(parts: {
+    readonly accessKeyId?: string;
+    readonly secretAccessKey?: string;
+    readonly sessionToken?: string;
+    readonly region?: string;
+    readonly service?: string;
+    readonly signedAgoMs?: number;
+    readonly bodyOnTheWire?: string;
+  }): Promise<{ status: number; type: string | undefined }> {
+    const endpoint = new URL(standIn.endpoint);
+    const body = JSON.stringify({ SecretId: SECRET });
+    const signer = new SignatureV4({
+      service: parts.service ?? 'secretsmanager',
+      region: parts.region ?? 'us-east-1',
+      credentials: {
+        accessKeyId: parts.accessKeyId ?? 'test',
+        secretAccessKey: parts.secretAccessKey ?? 'test',
+        ...(parts.sessionToken === undefined ? {} : { sessionToken: parts.sessionToken }),
+      },
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const signed = await signer.sign(
+      {
+        method: 'POST',
+        protocol: 'http:',
+        hostname: endpoint.hostname,
+        port: Number(endpoint.port),
+        path: '/',
+        query: {},
+        headers: { host: endpoint.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+        body,
+      },
+      { signingDate: new Date(Date.now() - (parts.signedAgoMs ?? 0)) },
+    );
+    const response = await fetch(standIn.endpoint, {
+      method: 'POST',
+      headers: signed.headers as Record<string, string>,
+      body: parts.bodyOnTheWire ?? body,
+    });
+    const answer = (await response.json()) as { __type?: string };
+    return { status: response.status, type: answer.__type };
+  }
+
+  test('accepts a request signed with a known key, with or without a session token', async () => {
+    // Act
+    const plain = await signedAs({});
+    const withToken = await signedAs({ sessionToken: 'session-token-from-the-role' });
+
+    // Assess
+    expect(plain).toEqual({ status: 200, type: undefined });
+    expect(withToken).toEqual({ status: 200, type: undefined });
+  });
+
+  test.each([
+    { why: 'with the wrong secret key', parts: { secretAccessKey: 'wrong' }, type: 'InvalidSignatureException' },
+    { why: 'by a key id the stand-in does not know', parts: { accessKeyId: 'AKIASOMEONEELSE', secretAccessKey: 'x' }, type: 'UnrecognizedClientException' },
+    { why: 'for another region', parts: { region: 'eu-west-1' }, type: 'InvalidSignatureException' },
+    { why: 'for another service', parts: { service: 'ssm' }, type: 'InvalidSignatureException' },
+    { why: '20 minutes ago', parts: { signedAgoMs: 20 * 60_000 }, type: 'InvalidSignatureException' },
+    { why: 'over another body than the one sent', parts: { bodyOnTheWire: JSON.stringify({ SecretId: 'someone/else' }) }, type: 'InvalidSignatureException' },
+  ])('refuses a request signed $why with $type', async ({ parts, type }) => {
+    // Act
+    const answer = await signedAs(parts);
+
+    // Assess
+    expect(answer).toEqual({ status: 400, type });
+  });
+
+  test('refuses a request whose signed header was changed after signing', async () => {
+    // Prepare
+    const tampered = newClient();
+    tamperWithRequest(tampered, (headers) => void (headers['x-amz-target'] = 'secretsmanager.DescribeSecret'));
+
+    // Act
+    const call = tampered.send(new GetSecretValueCommand({ SecretId: SECRET }));
+
+    // Assess
+    await expect(call).rejects.toMatchObject({ name: 'InvalidSignatureException', $metadata: { httpStatusCode: 400 } });
   });
 });
