@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
+import { startHeaderJoiningProxy } from './headerJoiningProxy';
 import { LOCAL_SECRET_ID } from './localSecret';
 import { startSecretsManagerStandIn, type SecretsManagerStandIn } from './secretsManagerStandIn';
 
@@ -67,6 +68,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   const httpPort = options.httpPort ?? 8080;
   const lambdaPort = options.lambdaPort ?? 3002;
+  // serverless-offline listens inside, the header-joining proxy on the port callers use.
+  const offlinePort = await anyFreePort();
   let output = '';
   const child = spawn(
     process.execPath,
@@ -88,7 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       env: {
         ...process.env,
         ...options.env,
-        PORT: String(httpPort),
+        PORT: String(offlinePort),
         LAMBDA_PORT: String(lambdaPort),
         AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.endpoint,
         AWS_ACCESS_KEY_ID: 'local',
@@ -116,14 +119,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   child.stdout?.on('data', (chunk: Buffer) => collect(chunk, process.stdout));
   child.stderr?.on('data', (chunk: Buffer) => collect(chunk, process.stderr));
 
+  let proxy: { close(): Promise<void> } | undefined;
   const stop = async () => {
+    await proxy?.close();
     await killGroup(child, exited);
     await standIn.close();
   };
   const stopOnAbort = () => void stop();
   options.signal?.addEventListener('abort', stopOnAbort, { once: true });
   try {
-    await waitForPort(httpPort, child, options.startTimeoutMs ?? 60_000, () => output, options.signal);
+    await waitForPort(offlinePort, child, options.startTimeoutMs ?? 60_000, () => output, options.signal);
+    proxy = await startHeaderJoiningProxy({ port: httpPort, target: offlinePort });
   } catch (error) {
     await stop();
     throw error;
@@ -141,6 +147,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     output: () => output,
     stop,
   };
+}
+
+/** A TCP port that was free a moment ago. */
+function anyFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
 }
 
 /**

@@ -73,6 +73,7 @@ beforeAll(async () => {
       'signingAlgorithm=ES256',
       'publishDelaySeconds=900',
       `alarmTopicArn=${ALARM_TOPIC_ARN}`,
+      'provisionedConcurrency=2',
       // The CLI takes no empty value; a trailing space is trimmed to one (a stage's params block takes '').
       'rotationSchedule= ',
     ].flatMap((param) => ['--param', param]),
@@ -81,7 +82,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   for (const result of [created, existing, configured]) if (result) rmSync(result.dir, { recursive: true, force: true });
-  for (const suffix of [0, 2, 14]) rmSync(join(ROOT, `.esbuild-package-${process.pid}-${suffix}`), { recursive: true, force: true });
+  for (const suffix of [0, 2, 16]) rmSync(join(ROOT, `.esbuild-package-${process.pid}-${suffix}`), { recursive: true, force: true });
 });
 
 test('the function runs on a current Node.js runtime on arm64 with JSON logs', () => {
@@ -387,4 +388,15 @@ test('the mint function carries no code of @aws-sdk/client-secrets-manager, whic
     expect(mint).not.toContain(marker);
   }
   expect(mint).toContain('secretsmanager.GetSecretValue');
+});
+
+test('keeps no provisioned concurrency by default, and the provisionedConcurrency parameter keeps that many containers warm behind the HTTP API', () => {
+  const aliases = (template: Template) => resourcesOfType(template, 'AWS::Lambda::Alias').map(([, alias]) => alias.Properties);
+  const integration = (template: Template) => resourcesOfType(template, 'AWS::ApiGatewayV2::Integration')[0]?.[1].Properties.IntegrationUri;
+
+  expect(aliases(created.template)).toEqual([]);
+  expect(aliases(configured.template)).toEqual([
+    expect.objectContaining({ Name: 'provisioned', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } }),
+  ]);
+  expect(JSON.stringify(integration(configured.template))).toContain('provisioned');
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
@@ -76,4 +77,31 @@ test('a caller token printed by npm run token is accepted by the running service
 
   expect(response.status).toBe(200);
   expect(decodeJwt(response.envelope.data).payload).toMatchObject({ iss: 'ops', sub: 'svc-7', scope: ['push'] });
+});
+
+/** A POST whose headers may repeat a name, each value sent on a line of its own, as curl -H does twice. */
+function postWithRepeatedHeaders(headers: Record<string, string | string[]>, body: string): Promise<{ status: number; envelope: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(stack.url, { method: 'POST', headers }, (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => resolve({ status: answer.statusCode ?? 0, envelope: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+    });
+    outgoing.once('error', reject);
+    outgoing.end(body);
+  });
+}
+
+test.each([
+  { order: 'a junk token first', values: (valid: string) => ['Bearer junk.junk.junk', `Bearer ${valid}`] },
+  { order: 'the valid token first', values: (valid: string) => [`Bearer ${valid}`, 'Bearer junk.junk.junk'] },
+])('refuses two Authorization headers ($order) as API Gateway does, never resolving them by order', async ({ values }) => {
+  // Prepare
+  const token = await callerToken({ secret: SECRET, nowSeconds: nowSeconds() });
+
+  // Act
+  const response = await postWithRepeatedHeaders({ authorization: values(token), 'content-type': 'application/json' }, '{"subject":"svc-1"}');
+
+  // Assess
+  expect(response).toMatchObject({ status: 401, envelope: { code: 401, data: null, error: 'INVALID_TOKEN' } });
 });
