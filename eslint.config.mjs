@@ -29,6 +29,11 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The one module of the functions that writes to console: Lambda's runtime turns console.info into a JSON log line.
+    files: ['lib/log.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   // Logs are silenced, or writing them would dominate both the time and the heap.
   const { handler, advance } = await simulatedContainer(
     {
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      LOG_LEVEL: 'SILENT',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'bench',

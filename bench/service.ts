@@ -12,7 +12,7 @@ export const SERVICE = {
   handler: 'handlers/generateJwt.ts',
   /** Exports `createRuntime(env, overrides)`. */
   runtime: 'lib/runtime.ts',
-  /** Exports `logger` (info, warn, error); bench/variants.ts substitutes it. */
+  /** Exports `logger` (info, warn, error) and `requestIdInLogs`; bench/variants.ts substitutes it. */
   logger: 'lib/log.ts',
   /** Export `parseMintRequest` and `loadConfig`: the valibot schemas, loaded alone for their cost. */
   mintRequest: 'lib/mint/request.ts',

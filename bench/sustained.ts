@@ -35,7 +35,7 @@ export async function measureSustained(bench: Bench, config: ContainerConfig) {
 export async function measureCacheWindows(bench: Bench, requests: number, windows: number) {
   const { secretsManagerCalls } = bench;
   const prefetchBefore = secretsManagerCalls();
-  const { handler, cacheSeconds, advance } = await simulatedContainer({ ...bench.env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, Date.now());
+  const { handler, cacheSeconds, advance } = await simulatedContainer({ ...bench.env, LOG_LEVEL: 'SILENT' }, Date.now());
   const deadline = Date.now() + 10_000;
   while (secretsManagerCalls() === prefetchBefore && Date.now() < deadline) await new Promise((done) => setTimeout(done, 20));
 

@@ -18,15 +18,10 @@ export const VARIANTS: readonly Variant[] = [
   // The Secrets Manager client: the SDK's, or Architect's aws-lite, in place of the SDK's signer and node:https.
   { name: 'SDK client', plugins: [substitute(SERVICE.secretClient, 'bench/variants/sdkSecretValue.ts')] },
   { name: 'aws-lite client', plugins: [substitute(SERVICE.secretClient, 'bench/variants/awsLiteSecretValue.ts')] },
-  // esbuild turns each `import()` of a built-in into a `require`: Node 22 starts its ES module loader on the first `import()`.
-  { name: 'import() as require', esbuild: { supported: { 'dynamic-import': false } } },
-  {
-    name: 'console logger',
-    plugins: [
-      substitute(SERVICE.logger, 'bench/variants/consoleLogger.ts'),
-      substitute('@aws-lambda-powertools/logger/middleware', 'bench/variants/consoleLogger.ts'),
-    ],
-  },
+  // middy's core imports node:stream/web for streamed responses, which the service never sends: load it on first use.
+  { name: 'stream/web on first use', esbuild: { alias: { 'node:stream/web': './bench/variants/lazyStreamWeb.ts' } } },
+  // The structured logger: Powertools Logger, as before decision 0015, in place of Lambda's own JSON log format.
+  { name: 'Powertools Logger', plugins: [substitute(SERVICE.logger, 'bench/variants/powertoolsLogger.ts')] },
 ];
 
 /**

@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { edgeState, type EdgeContext } from '../lib/http/context';
@@ -10,7 +9,7 @@ import { parseBody } from '../lib/http/middlewares/parseBody';
 import { routeRequest } from '../lib/http/middlewares/routeRequest';
 import { documentFormat } from '../lib/http/response';
 import type { Route } from '../lib/http/router';
-import { logger } from '../lib/log';
+import { logger, requestIdInLogs } from '../lib/log';
 import { ROUTES } from '../lib/routes';
 import { createRuntime, type Runtime } from '../lib/runtime';
 
@@ -25,7 +24,7 @@ export function createHandler(runtime: Runtime, routes: readonly Route<Runtime>[
   // (the secret fetch gives up after 2.5 s of 6), while the race's timer and Promise.race run on
   // every request (docs/decisions: middy's early-timeout race).
   return middy<unknown, unknown, Error, EdgeContext<Runtime>>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger))
+    .use(requestIdInLogs())
     .use(httpResponse({ formats, logger }))
     .use(auditTrail({ logger }))
     .use(normalizeRequest())

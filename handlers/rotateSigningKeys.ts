@@ -1,8 +1,7 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { toMintError } from '../lib/errors';
-import { logger } from '../lib/log';
+import { logger, requestIdInLogs } from '../lib/log';
 import { parseRotationEvent } from '../lib/rotation/protocol';
 import { createRotationRuntime } from '../lib/rotation/rotationRuntime';
 import { runRotationStep, type RotationDeps, type StepOutcome } from '../lib/rotation/steps';
@@ -14,7 +13,7 @@ import { runRotationStep, type RotationDeps, type StepOutcome } from '../lib/rot
  */
 export function createRotationHandler(deps: RotationDeps) {
   return middy<unknown, StepOutcome>({ timeoutEarlyInMillis: 0 })
-    .use(injectLambdaContext(logger))
+    .use(requestIdInLogs())
     .handler(async (event) => {
       try {
         const outcome = await runRotationStep(parseRotationEvent(event), deps);

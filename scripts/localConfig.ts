@@ -26,7 +26,7 @@ export interface LocalConfiguration {
   readonly secretId: string;
   /** serverless.yml's stage parameters, one per variable set. */
   readonly params: Record<string, string>;
-  /** POWERTOOLS_LOG_LEVEL (or LOG_LEVEL), for the functions' AWS_LAMBDA_LOG_LEVEL. */
+  /** LOG_LEVEL, for the functions' AWS_LAMBDA_LOG_LEVEL. */
   readonly logLevel: string | undefined;
   readonly config: Config;
   readonly rotationConfig: RotationConfig;
@@ -50,13 +50,13 @@ export function localConfiguration(env: Environment): LocalConfiguration {
   const variables = Object.fromEntries(PARAMETER_VARIABLES.filter(set).map((name) => [name, env[name]]));
   const config = loadConfig({ ...variables, SIGNING_SECRET_ID: secretId });
   const rotationConfig = loadRotationConfig(variables);
-  const logLevel = env.POWERTOOLS_LOG_LEVEL || env.LOG_LEVEL || undefined;
+  const logLevel = env.LOG_LEVEL || undefined;
 
   const effective: Record<string, unknown> = { ...config, ...rotationConfig };
   const rows: ConfigurationRow[] = [...CONFIG_VARIABLES, ...ROTATION_CONFIG_VARIABLES.filter((name) => !CONFIG_VARIABLES.includes(name as never))].map(
     (variable) => ({ variable, value: shown(effective[stageParameterOf(variable)]), from: set(variable) ? 'environment' : 'default' }),
   );
-  rows.push({ variable: 'POWERTOOLS_LOG_LEVEL', value: (logLevel ?? 'INFO').toUpperCase(), from: logLevel ? 'environment' : 'default' });
+  rows.push({ variable: 'LOG_LEVEL', value: (logLevel ?? 'INFO').toUpperCase(), from: logLevel ? 'environment' : 'default' });
   return { secretId, params, logLevel: logLevel?.toUpperCase(), config, rotationConfig, rows };
 }
 

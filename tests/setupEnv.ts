@@ -7,4 +7,4 @@ process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER ??= 'http://127.0.0.1:9';
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.LOG_LEVEL ??= 'SILENT';

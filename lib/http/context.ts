@@ -20,7 +20,7 @@ export interface EdgeContext<Deps> extends Context {
 /** A middy request through the edge. */
 export type EdgeRequest<Deps> = Request<unknown, unknown, Error, EdgeContext<Deps>>;
 
-/** The structured logger the edge writes to (Powertools Logger in the service). */
+/** The structured logger the edge writes to (lib/log.ts in the service). */
 export interface EdgeLogger {
   info(message: string, extra: Record<string, unknown>): void;
   warn(message: string, extra: Record<string, unknown>): void;

@@ -141,6 +141,20 @@ function readActor(value: unknown, depth: number): Actor | undefined {
 
 /** RFC 7515 §7.1: three segments of unpadded base64url. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether a segment is the one spelling its bytes have: the encoder's own output. A segment one
+ * character past a whole group of four encodes no byte; one that ends two or three characters
+ * into a group carries 4 or 2 bits past its last byte, which the encoder writes as zeros.
+ */
+function isCanonicalBase64url(segment: string): boolean {
+  const past = segment.length % 4;
+  if (past === 0) return true;
+  if (past === 1) return false;
+  const last = BASE64URL.indexOf(segment.charAt(segment.length - 1));
+  return (last & (past === 2 ? 0b1111 : 0b11)) === 0;
+}
 
 /**
  * Refuses every spelling of a token but the canonical one. jose decodes leniently: `=` padding and
@@ -148,9 +162,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * have many spellings, and a deny list or replay check keyed on the token string could be dodged.
  */
 function assertCanonicalCompactJws(token: string): void {
-  const canonical =
-    COMPACT_JWS.test(token) &&
-    token.split('.').every((segment) => Buffer.from(segment, 'base64url').toString('base64url') === segment);
+  const canonical = COMPACT_JWS.test(token) && token.split('.').every(isCanonicalBase64url);
   if (!canonical) throw new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.');
 }
 

@@ -40,7 +40,7 @@ beforeAll(async () => {
     MAX_DELEGATION_DEPTH: '1',
     SIGNING_ALGORITHM: 'ES384',
     PUBLISH_DELAY_SECONDS: '40',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
+    LOG_LEVEL: 'WARN',
   };
   const local = localConfiguration(env);
   stack = await startLocalStack({
@@ -76,7 +76,7 @@ const get = (path: string) => fetch(`http://localhost:${stack.httpPort}${path}`)
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** For each variable, what shows that the functions applied the value this file set. */
-const EFFECTS: Record<(typeof CONFIG_VARIABLES)[number] | (typeof ROTATION_CONFIG_VARIABLES)[number] | 'POWERTOOLS_LOG_LEVEL', () => Promise<void>> = {
+const EFFECTS: Record<(typeof CONFIG_VARIABLES)[number] | (typeof ROTATION_CONFIG_VARIABLES)[number] | 'LOG_LEVEL', () => Promise<void>> = {
   async SIGNING_SECRET_ID() {
     // The stand-in holds no other secret: a token minted at all was signed with this one.
     expect(stack.secretId).toBe('parity/signing-secret');
@@ -130,7 +130,7 @@ const EFFECTS: Record<(typeof CONFIG_VARIABLES)[number] | (typeof ROTATION_CONFI
     // One mint from its origin at most: a caller that was itself minted cannot mint again.
     expect(await mint(await caller({ act: { sub: 'origin' } }))).toMatchObject({ status: 403, error: 'DELEGATION_TOO_DEEP' });
   },
-  async POWERTOOLS_LOG_LEVEL() {
+  async LOG_LEVEL() {
     // WARN: the denials' audit lines are written, the issued ones (INFO) are not.
     expect((await mint(await caller())).status).toBe(200);
     expect(await mint(await caller({ scope: ['generateJwt'] }))).toMatchObject({ status: 403 });
@@ -169,7 +169,7 @@ function rotatedKeys(): Promise<StoredJwk[]> {
 }
 
 test('every variable of the configuration tables has an effect checked here', () => {
-  expect(Object.keys(EFFECTS).sort()).toEqual([...new Set([...CONFIG_VARIABLES, ...ROTATION_CONFIG_VARIABLES, 'POWERTOOLS_LOG_LEVEL'])].sort());
+  expect(Object.keys(EFFECTS).sort()).toEqual([...new Set([...CONFIG_VARIABLES, ...ROTATION_CONFIG_VARIABLES, 'LOG_LEVEL'])].sort());
 });
 
 test.each(Object.keys(EFFECTS) as (keyof typeof EFFECTS)[])('%s reaches the functions of the local stack', async (variable) => {

@@ -49,7 +49,7 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 /** The environment of a developer's shell: none of the test setup's variables that would configure the service. */
 function developerEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['POWERTOOLS_LOG_LEVEL', 'LOG_LEVEL', 'SIGNING_SECRET_ID', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'LOCAL_SIGNING_SECRET']) delete env[name];
+  for (const name of ['LOG_LEVEL', 'SIGNING_SECRET_ID', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'LOCAL_SIGNING_SECRET']) delete env[name];
   return { ...env, ...extra };
 }
 
@@ -195,7 +195,7 @@ test('SIGTERM to npm, with an unusable secret: it answered 500 SIGNING_KEY_UNUSA
   expect(await refused.json()).toMatchObject({ code: 500, error: 'SIGNING_KEY_UNUSABLE', data: null });
   expect(started.output()).toContain('The local signing secret is unusable: The signing key set is empty');
   expect(started.output()).not.toContain('A caller token');
-  expect(started.output()).toMatch(/"message":"request failed".*"code":"SIGNING_KEY_UNUSABLE".*The signing key set is empty/);
+  expect(started.output()).toMatch(/"message":{"event":"request failed".*"code":"SIGNING_KEY_UNUSABLE".*The signing key set is empty/);
   await expectNothingLeft(started);
 }, 120_000);
 

@@ -6,13 +6,12 @@ import { callerTokenSignedWith, keySetSecret, privateJwk, privateValues } from '
 import { eventFor, type RequestSpec, type Shape } from '../helpers/events';
 import { ATTACKER_SECRET, callerClaims, callerToken, craftToken, decodeJwt, signedClaims, TEST_SECRET } from '../helpers/tokens';
 import { NOW_MS, NOW_SECONDS } from '../helpers/defaults';
+import { logLines, type LogLine } from '../helpers/logs';
 
 // One structured JSON line per decision, and never a secret or a token in any line. The logger
-// reads POWERTOOLS_LOG_LEVEL when lib/log.ts is first loaded, and tests/setupEnv.ts silences
+// reads LOG_LEVEL when lib/log.ts is first loaded, and tests/setupEnv.ts silences
 // it: so nothing that loads the logger is imported statically here (the imports above are types,
 // test helpers and the stand-in), and the handler is loaded in beforeAll with INFO set.
-
-type LogLine = Record<string, unknown>;
 
 const SHORT_SECRET = 'only-twenty-one-bytes';
 const STORED_SECRET = 'stand-in-stored-secret-0123456789-abcdefghij';
@@ -42,13 +41,7 @@ function captureOutput(): void {
   spies.push(jest.spyOn(process.stderr, 'write').mockImplementation(write));
 }
 
-function parsedLines(): LogLine[] {
-  return written
-    .join('')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as LogLine);
-}
+const parsedLines = (): LogLine[] => logLines(written.join(''));
 
 /** A handler over the real chain with a frozen clock and the secret as given. */
 function handlerWith(secret: string | (() => Promise<never>)) {
@@ -68,7 +61,7 @@ const requests: Array<{ requestId: string; handler: () => ReturnType<typeof Crea
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  process.env.LOG_LEVEL = 'INFO';
   captureOutput();
   // The handler module warms its key cache at import only inside a Lambda container; its default
   // runtime fetches SIGNING_SECRET_ID from a closed port (tests/setupEnv.ts), so the warm-up fails.
@@ -156,23 +149,13 @@ afterAll(async () => {
 
 /** The report of the handler module's own warm-up at init, which fetches SIGNING_SECRET_ID from tests/setupEnv.ts. */
 const isWarmUpFailure = (line: LogLine): boolean =>
-  line.message === 'signing secret refresh failed' &&
+  line.event === 'signing secret refresh failed' &&
   typeof line.detail === 'string' &&
   line.detail.includes(String(process.env.SIGNING_SECRET_ID));
 
-/** What Powertools' injectLambdaContext adds to every line written during an invocation. */
-function lambdaContext(requestId: string): LogLine {
-  return {
-    cold_start: expect.any(Boolean),
-    function_arn: expect.any(String),
-    function_memory_size: expect.anything(),
-    function_name: expect.any(String),
-    function_request_id: requestId,
-  };
-}
 
 function auditLinesOf(requestId: string): LogLine[] {
-  return lines.filter((line) => line.function_request_id === requestId && 'audit' in line);
+  return lines.filter((line) => line.requestId === requestId && 'audit' in line);
 }
 
 function auditLineOf(requestId: string): LogLine {
@@ -181,12 +164,17 @@ function auditLineOf(requestId: string): LogLine {
   return found[0] as LogLine;
 }
 
-test('every line written is one structured JSON object with a level and a timestamp', () => {
-  // Assess
+test('every line written is one JSON object in Lambda\'s JSON log format: timestamp, level, request id, and the event as message', () => {
+  // Assess: logLines refuses any line of another shape.
   expect(lines.length).toBeGreaterThan(requests.length);
-  for (const line of lines) {
-    expect(line).toMatchObject({ level: expect.any(String), message: expect.any(String), timestamp: expect.any(String), service: 'jwt-mint' });
-  }
+  const raw = written.join('').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(raw).toHaveLength(lines.length);
+  expect(raw.find((line) => line.requestId === 'issued-v2' && (line.message as LogLine).audit === 'issued')).toEqual({
+    timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    level: 'INFO',
+    requestId: 'issued-v2',
+    message: expect.objectContaining({ event: 'issued', audit: 'issued', subject: 'svc-v2' }),
+  });
 });
 
 test('every request has exactly one audit line, "issued" for a 200 and "denied" otherwise', () => {
@@ -210,11 +198,9 @@ test('an "issued" line names the caller, the subject, aud, scope, the jti and ex
     // Assess
     expect(auditLineOf(requestId)).toEqual({
       level: 'INFO',
-      message: 'issued',
       timestamp: expect.any(String),
-      service: 'jwt-mint',
-      sampling_rate: 0,
-      ...lambdaContext(requestId),
+      requestId,
+      event: 'issued',
       audit: 'issued',
       status: 200,
       callerSub: 'caller-1',
@@ -250,11 +236,9 @@ test.each([
   expect(outcomes.get(requestId)?.status).toBe(status);
   expect(auditLineOf(requestId)).toEqual({
     level: 'WARN',
-    message: 'denied',
     timestamp: expect.any(String),
-    service: 'jwt-mint',
-    sampling_rate: 0,
-    ...lambdaContext(requestId),
+    requestId,
+    event: 'denied',
     audit: 'denied',
     reason,
     status,
@@ -267,16 +251,16 @@ test('every line written while serving a request carries its request id, failure
   const duringRequests = lines.filter((line) => !isWarmUpFailure(line));
 
   // Assess
-  expect(duringRequests.map((line) => line.message)).toEqual(
+  expect(duringRequests.map((line) => line.event)).toEqual(
     expect.arrayContaining(['issued', 'denied', 'request failed', 'signing keys loaded', 'signing secret refresh failed']),
   );
-  for (const line of duringRequests) expect(outcomes.has(String(line.function_request_id))).toBe(true);
+  for (const line of duringRequests) expect(outcomes.has(String(line.requestId))).toBe(true);
 });
 
 test('a failed warm-up at init is reported as a warning, not as a crash or an unhandled rejection', () => {
   // Assess
   expect(lines.filter(isWarmUpFailure)).toEqual([expect.objectContaining({ level: 'WARN', servingStale: false, code: 'SECRET_UNAVAILABLE' })]);
-  expect(lines.filter(isWarmUpFailure)[0]).not.toHaveProperty('function_request_id');
+  expect(lines.filter(isWarmUpFailure)[0]).not.toHaveProperty('requestId');
 });
 
 test('a denial never names an unverified caller: the forged token\'s "sub" is not audited as the caller', () => {
@@ -287,16 +271,16 @@ test('a denial never names an unverified caller: the forged token\'s "sub" is no
 
 test('a Secrets Manager outage is logged for the operator, and serving stale keys is said so', () => {
   // Assess
-  expect(lines).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'signing secret refresh failed', servingStale: true }));
+  expect(lines).toContainEqual(expect.objectContaining({ level: 'WARN', event: 'signing secret refresh failed', servingStale: true }));
   expect(lines).toContainEqual(
     expect.objectContaining({
       level: 'ERROR',
-      message: 'request failed',
+      event: 'request failed',
       code: 'SECRET_UNAVAILABLE',
       detail: expect.stringMatching(/AccessDeniedException, HTTP 400, request id [0-9a-f-]{36}$/),
     }),
   );
-  expect(lines).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'signing keys loaded' }));
+  expect(lines).toContainEqual(expect.objectContaining({ level: 'INFO', event: 'signing keys loaded' }));
 });
 
 test('no line anywhere holds a secret, a caller token, a piece of one, or any other JWT', () => {

@@ -2,6 +2,7 @@ import type { createHandler as CreateHandler } from '../../handlers/generateJwt'
 import type { createRuntime as CreateRuntime } from '../../lib/runtime';
 import { NOW_MS, NOW_SECONDS } from '../helpers/defaults';
 import { eventFor, SHAPES } from '../helpers/events';
+import { logLines } from '../helpers/logs';
 import { invoke } from '../helpers/handler';
 import { expectRefused } from '../helpers/outcomes';
 import { callerToken, TEST_SECRET } from '../helpers/tokens';
@@ -20,10 +21,10 @@ let createHandler: typeof CreateHandler;
 let createRuntime: typeof CreateRuntime;
 const written: string[] = [];
 const spies: jest.SpyInstance[] = [];
-const previousLevel = process.env.POWERTOOLS_LOG_LEVEL;
+const previousLevel = process.env.LOG_LEVEL;
 
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  process.env.LOG_LEVEL = 'INFO';
   const capture = (chunk: string | Uint8Array): boolean => {
     written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
@@ -37,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   for (const spy of spies) spy.mockRestore();
-  process.env.POWERTOOLS_LOG_LEVEL = previousLevel;
+  process.env.LOG_LEVEL = previousLevel;
 });
 
 function service() {
@@ -53,7 +54,7 @@ async function linesOf(run: () => Promise<unknown>): Promise<{ raw: string[]; pa
   const from = written.length;
   await run();
   const raw = written.slice(from).join('').split('\n').filter((line) => line.trim() !== '');
-  return { raw, parsed: raw.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return { raw, parsed: logLines(raw.join('\n')) };
 }
 
 describe.each(SHAPES)('request fields holding control, format or separator characters, over %s', (shape) => {

@@ -10,7 +10,7 @@ const run = promisify(execFile);
 test('50,000 invocations in one process grow the heap after GC by less than 10 MB', async () => {
   const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory.ts'], {
     cwd: ROOT,
-    env: { ...process.env, BENCH_INVOCATIONS: '50000', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: { ...process.env, BENCH_INVOCATIONS: '50000', LOG_LEVEL: 'SILENT' },
     maxBuffer: 1024 * 1024,
   });
 

@@ -26,7 +26,7 @@ const previousEnv = { ...process.env };
 beforeAll(async () => {
   standIn = await startSecretsManagerStandIn({ secrets: { [SECRET_ID]: SECRET } });
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = standIn.endpoint;
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  process.env.LOG_LEVEL = 'INFO';
   const capture = (chunk: string | Uint8Array): boolean => {
     written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;

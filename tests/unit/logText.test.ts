@@ -34,6 +34,14 @@ describe('loggableText', () => {
     expect(text).toBe(`${'😀'.repeat(256)}…(+3 characters)`);
   });
 
+  test('keeps 200 emoji uncut: the limit counts characters, not the 400 UTF-16 units they take', () => {
+    // Act
+    const text = loggableText('😀'.repeat(200));
+
+    // Assess
+    expect(text).toBe('😀'.repeat(200));
+  });
+
   test('keeps exactly 256 characters without a marker', () => {
     // Act
     const text = loggableText('x'.repeat(256));

@@ -263,6 +263,27 @@ describe('parseCallerToken: the checks that need no key', () => {
     expect(parse).toThrow(expect.objectContaining({ code: 'INVALID_TOKEN', statusCode: 401 }));
   });
 
+  test('lets a segment through exactly when it is the encoder\'s own spelling of its bytes, for every last character and length', () => {
+    // Prepare: every base64url character ending a signature segment of 1 to 8 characters.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const prefix = `${b64url('{"alg":"HS256"}')}.${b64url(VALID_PAYLOAD)}.`;
+    const signatures = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((length) => [...alphabet].map((last) => `${'Q'.repeat(length)}${last}`));
+
+    // Act
+    const refused = signatures.filter((signature) => {
+      try {
+        parseCallerToken(prefix + signature);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+
+    // Assess: the refused ones are exactly those that do not survive a decode and encode.
+    expect(refused).toEqual(signatures.filter((signature) => Buffer.from(signature, 'base64url').toString('base64url') !== signature));
+    expect(refused.length).toBeGreaterThan(100);
+  });
+
   test.each(['x', 'a.b', 'a.b.c.d', `${b64url('{"alg":"HS256"}')}.${b64url(VALID_PAYLOAD)}.sig=`])('refuses %p, which is not a canonical compact JWS', (token) => {
     // Act
     const parse = () => parseCallerToken(token);
