@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { signCallerToken } from '../scripts/callerTokens';
 import { startSecretsManagerStandIn } from '../scripts/secretsManagerStandIn';
 import { BUNDLED_HANDLER, buildVariant, builtHandler, packageService, shippedOptions, unzip } from './build';
+import { profileColdStarts } from './coldProfile';
 import { measureColdStarts, measureParts } from './coldStart';
 import { measureHttpStack } from './httpStack';
 import { estimateMemorySizes } from './memorySizes';
@@ -32,6 +33,7 @@ const COUNTS = {
   warm: [30000, 'warm-path requests per variant (each handler, jose, node:crypto)'],
   rounds: [150, 'interleaved rounds the warm-path requests are split into'],
   cold: [15, 'cold-start pairs (a bare node and the bundle) per node and build'],
+  profiles: [10, 'profiled cold starts (and bare nodes) for where the CPU goes; 0 skips them'],
   memory: [50000, 'requests in the sustained (memory) run'],
   secrets: [10000, 'requests after which Secrets Manager calls are counted'],
   windows: [3, 'simulated key-cache windows for the per-window call count'],
@@ -127,6 +129,8 @@ async function measureService(setup: Setup, counts: Counts, startedAt: number) {
   const coldStart = await measureColdStarts(bench, [packaged], counts.cold);
   const [headline] = coldStart.nodes;
   const parts = await measureParts(bench, shippedOptions(artifact), counts.cold);
+  if (counts.profiles > 0) progress(`cold start: ${counts.profiles} more under the CPU profiler, and as many bare nodes...`);
+  const profile = counts.profiles > 0 ? await profileColdStarts(bench, shippedOptions(artifact), counts.profiles) : null;
 
   progress(`key cache: ${counts['window-requests']} requests over ${counts.windows} simulated windows...`);
   const cacheWindows = await measureCacheWindows(bench, counts['window-requests'], counts.windows);
@@ -136,7 +140,7 @@ async function measureService(setup: Setup, counts: Counts, startedAt: number) {
     meta: meta(setup, counts, startedAt),
     warmPath,
     warmPathWithLogs,
-    coldStart: { ...coldStart, parts: { node: headline?.node.label, list: parts } },
+    coldStart: { ...coldStart, parts: { node: headline?.node.label, list: parts }, profile },
     artifact: {
       zipBytes: artifact.zipBytes, zipKb: round(artifact.zipBytes / 1024), unzippedBytes: unzipped.bytes, files: unzipped.files,
       packageSeconds: round(artifact.packageMs / 1000), esbuild: artifact.esbuildOptions,
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
   if (values.help) return console.log(USAGE);
   const counts = Object.fromEntries(
     Object.keys(COUNTS).map((name) => {
-      const [value, min] = [Number((values as Record<string, unknown>)[name]), name === 'http' ? 0 : 1];
+      const [value, min] = [Number((values as Record<string, unknown>)[name]), name === 'http' || name === 'profiles' ? 0 : 1];
       if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be a whole number of at least ${min}`);
       return [name, value];
     }),

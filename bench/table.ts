@@ -1,10 +1,11 @@
 import type { ColdStartResult } from './coldStart';
 import { PRICES } from './memorySizes';
 import type { BenchResults, VariantResults } from './run';
+import { round } from './stats';
 import type { WarmPathResult } from './warmPath';
 
 /** The goals of the performance issue, checked against a run; the cold start's on the headline node (Node 22 when installed). */
-const GOALS = Object.freeze({ warmHandlerToJose: 1.2, coldStartToBareNode: 1.5, artifactKb: 200, callsPerCacheWindow: 1, peakRssMb: 100 });
+const GOALS = Object.freeze({ warmHandlerToJose: 1.2, coldStartToBareNode: 2, artifactKb: 200, callsPerCacheWindow: 1, peakRssMb: 100 });
 
 const mark = (met: boolean) => (met ? 'met' : '**not met**');
 const count = (n: number) => n.toLocaleString('en-US');
@@ -37,11 +38,18 @@ export function renderTable(results: BenchResults): string {
   const rows = [
     ['figure', 'measured', 'next to (same run)', 'ratio', 'goal'],
     [
-      'Warm path, CPU per request (logs off)',
+      'Warm path, CPU per request, logs on (INFO, as deployed, to /dev/null)',
+      `handler ${logged?.cpuUsPerRequest} µs`,
+      `jose alone ${loggedJose?.cpuUsPerRequest} µs`,
+      `${logged?.toJose}× jose`,
+      `≤ ${GOALS.warmHandlerToJose}× jose: ${mark((logged?.toJose ?? Infinity) <= GOALS.warmHandlerToJose)}`,
+    ],
+    [
+      'Warm path, CPU per request, logs off',
       `handler ${handler?.cpuUsPerRequest} µs`,
       `jose alone ${jose?.cpuUsPerRequest} µs; node:crypto ${nodeCrypto?.cpuUsPerRequest} µs`,
       `${handler?.toJose}× jose; jose ${jose?.toNodeCrypto}× node:crypto`,
-      `≤ ${GOALS.warmHandlerToJose}× jose: ${mark((handler?.toJose ?? Infinity) <= GOALS.warmHandlerToJose)}`,
+      'what the audit line costs: the difference',
     ],
     [
       'Warm path, latency p50 / p99',
@@ -61,7 +69,7 @@ export function renderTable(results: BenchResults): string {
     ['Cold start, split', each(({ bundle: b }) => `node ${b.nodeStartMs} ms + load bundle ${b.loadMs} ms + first request ${b.firstRequestMs} ms`), '', '', ''],
     [
       'Artifact (`serverless package`)',
-      `${artifact.zipKb} KB zipped (${kb(artifact.unzippedBytes)} unzipped), SDK bundled`,
+      `${artifact.zipKb} KB zipped (${kb(artifact.unzippedBytes)} unzipped), the mint function's`,
       '',
       '',
       `≤ ${GOALS.artifactKb} KB: ${mark(artifact.zipKb <= GOALS.artifactKb)}`,
@@ -81,7 +89,6 @@ export function renderTable(results: BenchResults): string {
       '',
       `< ${GOALS.peakRssMb} MB: ${mark(memory.peakRssMb < GOALS.peakRssMb)}`,
     ],
-    ['Warm path, logs on (INFO, to /dev/null)', `handler ${logged?.cpuUsPerRequest} µs`, `jose alone ${loggedJose?.cpuUsPerRequest} µs`, `${logged?.toJose}× jose`, ''],
     http
       ? [
           `Local HTTP stack (\`npm start\`), ${http.concurrency} clients`,
@@ -100,6 +107,7 @@ export function renderTable(results: BenchResults): string {
     '',
     ...table([['loaded alone', 'bundle size', 'require'], ...cold.parts.list.map((part) => [part.name, kb(part.bytes), `${part.loadMs} ms`])]),
     '',
+    ...(cold.profile ? profileTable(cold.profile) : []),
     `Lambda memory sizes, estimated from this run: CPU share = memory / 1769 MB; a warm request's ${logged?.cpuUsPerRequest} µs (logs on) and a cold start's ${headline?.bundle.cpuMs} ms of CPU (${headline?.label}) stretched by that share; duration billed per started ms at $${PRICES.arm64PerGbSecond} per GB-s on arm64 ($${PRICES.x86PerGbSecond} on x86), plus $${PRICES.perMillionRequests} per million requests either way:`,
     '',
     ...table([
@@ -107,6 +115,20 @@ export function renderTable(results: BenchResults): string {
       ...results.memorySizes.map((s) => [`${s.memoryMb} MB`, `${s.vcpu}`, `${s.warmMs} ms`, `${s.warmBilledMs} ms`, `${s.arm64PerMillion}`, `${s.x86PerMillion}`, `${s.coldStartMs} ms`]),
     ]),
   ].join('\n');
+}
+
+/** Where a cold start's CPU goes, next to a bare node's, from the profiled runs. */
+function profileTable(profile: NonNullable<BenchResults['coldStart']['profile']>): string[] {
+  return [
+    `Cold start, where the CPU goes: ${profile.runs} cold starts of the unminified bundle and ${profile.runs} bare nodes under V8's profiler (250 µs samples) on ${profile.node}, mean ms of CPU by area (the profiler slows both; idle time, waiting for I/O, left out):`,
+    '',
+    ...table([
+      ['area', 'cold start', '`node -e 0`', 'difference', 'share of the difference'],
+      ...profile.areas.map((a) => [a.area, `${a.coldMs} ms`, `${a.bareMs} ms`, `${a.extraMs} ms`, `${Math.round((100 * a.extraMs) / (profile.coldTotalMs - profile.bareTotalMs))}%`]),
+      ['all', `${profile.coldTotalMs} ms`, `${profile.bareTotalMs} ms`, `${round(profile.coldTotalMs - profile.bareTotalMs)} ms`, '100%'],
+    ]),
+    '',
+  ];
 }
 
 /** `--variants`: one row per variant, its cold start on each node and its warm CPU, each next to the first variant's. */
