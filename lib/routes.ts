@@ -13,7 +13,7 @@ import type { Runtime } from './runtime';
 const JWKS_PATH = '/.well-known/jwks.json';
 
 export const ROUTES: readonly Route<Runtime>[] = [
-  { method: 'POST', path: '/user/generateJwt', body: 'json', format: 'envelope', audit: true, directInvoke: true, serve: mint },
+  { method: 'POST', path: '/user/generateJwt', body: 'json', format: 'envelope', audit: true, directInvoke: 'default', serve: mint },
   { method: 'GET', path: JWKS_PATH, format: 'document', serve: jwks },
   { method: 'GET', path: '/.well-known/openid-configuration', format: 'document', serve: openIdDiscovery },
 ];
