@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ALGS_BY_KTY, type SigningAlg } from './keys/jwk';
+import { TOKEN_FORMATS, type TokenFormat } from './tokens/format';
 
 /** Reads an environment variable as a whole number of seconds within bounds. */
 function wholeSeconds(min: number, max: number) {
@@ -71,6 +72,7 @@ const FIELDS = {
   SECRET_CACHE_SECONDS: seconds(300, 0, 86_400),
   SECRET_STALE_SECONDS: seconds(900, 0, 7 * 86_400),
   MAX_DELEGATION_DEPTH: count(4, 1, 32),
+  TOKEN_FORMAT: v.optional(v.picklist(TOKEN_FORMATS, `must be one of ${TOKEN_FORMATS.join(', ')}`), 'seed'),
   // RS256: API Gateway HTTP API JWT authorizers accept RSA keys only, and aws-jwt-verify has no PS256.
   SIGNING_ALGORITHM: v.optional(
     v.picklist(SIGNING_ALGS, `must be one of ${SIGNING_ALGS.join(', ')}`),
@@ -93,6 +95,7 @@ const EnvSchema = v.object({
   SECRET_CACHE_SECONDS: FIELDS.SECRET_CACHE_SECONDS,
   SECRET_STALE_SECONDS: FIELDS.SECRET_STALE_SECONDS,
   MAX_DELEGATION_DEPTH: FIELDS.MAX_DELEGATION_DEPTH,
+  TOKEN_FORMAT: FIELDS.TOKEN_FORMAT,
 });
 
 const RotationEnvSchema = v.object({
@@ -124,6 +127,8 @@ export interface Config {
   readonly secretStaleSeconds: number;
   /** The most `act` levels a minted token may carry: how many mints a chain may hold. */
   readonly maxDelegationDepth: number;
+  /** How POST /user/generateJwt writes its tokens (lib/tokens/format.ts). */
+  readonly tokenFormat: TokenFormat;
 }
 
 /** Raised when the environment does not describe a usable configuration. */
@@ -166,6 +171,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     secretCacheSeconds: e.SECRET_CACHE_SECONDS,
     secretStaleSeconds: e.SECRET_STALE_SECONDS,
     maxDelegationDepth: e.MAX_DELEGATION_DEPTH,
+    tokenFormat: e.TOKEN_FORMAT,
   });
 }
 

@@ -38,6 +38,7 @@ beforeAll(async () => {
     SECRET_CACHE_SECONDS: '1',
     SECRET_STALE_SECONDS: '0',
     MAX_DELEGATION_DEPTH: '1',
+    TOKEN_FORMAT: 'rfc9068',
     SIGNING_ALGORITHM: 'ES384',
     PUBLISH_DELAY_SECONDS: '40',
     POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -69,7 +70,8 @@ async function mint(token: string, body: Record<string, unknown> = { subject: 's
     body: JSON.stringify(body),
   });
   const envelope = (await response.json()) as { data: string | null; error?: string };
-  return { status: response.status, error: envelope.error, claims: envelope.data ? decodeJwt(envelope.data).payload : undefined };
+  const minted = envelope.data ? decodeJwt(envelope.data) : undefined;
+  return { status: response.status, error: envelope.error, header: minted?.header, claims: minted?.payload };
 }
 
 const get = (path: string) => fetch(`http://localhost:${stack.httpPort}${path}`);
@@ -129,6 +131,11 @@ const EFFECTS: Record<(typeof CONFIG_VARIABLES)[number] | (typeof ROTATION_CONFI
   async MAX_DELEGATION_DEPTH() {
     // One mint from its origin at most: a caller that was itself minted cannot mint again.
     expect(await mint(await caller({ act: { sub: 'origin' } }))).toMatchObject({ status: 403, error: 'DELEGATION_TOO_DEEP' });
+  },
+  async TOKEN_FORMAT() {
+    const minted = await mint(await caller({ sub: 'svc-a', scope: ['mint:tokens', 'push'] }), { subject: 'svc', authorities: ['push'] });
+    expect(minted.header).toMatchObject({ typ: 'at+jwt' });
+    expect(minted.claims).toMatchObject({ client_id: 'svc-a', scope: 'push' });
   },
   async POWERTOOLS_LOG_LEVEL() {
     // WARN: the denials' audit lines are written, the issued ones (INFO) are not.

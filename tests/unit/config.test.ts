@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       secretCacheSeconds: 300,
       secretStaleSeconds: 900,
       maxDelegationDepth: 4,
+      tokenFormat: 'seed',
     });
   });
 
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
       SECRET_CACHE_SECONDS: '60',
       SECRET_STALE_SECONDS: '120',
       MAX_DELEGATION_DEPTH: '2',
+      TOKEN_FORMAT: 'rfc9068',
     });
 
     // Assess
@@ -66,7 +68,18 @@ describe('loadConfig', () => {
       secretCacheSeconds: 60,
       secretStaleSeconds: 120,
       maxDelegationDepth: 2,
+      tokenFormat: 'rfc9068',
     });
+  });
+
+  test.each([
+    ['TOKEN_FORMAT', 'jwt', /^TOKEN_FORMAT must be one of seed, rfc9068/],
+  ])('refuses %s=%p, naming the variable', (variable, value, message) => {
+    // Act
+    const load = () => loadConfig({ ...REQUIRED, [variable]: value });
+
+    // Assess
+    expect(load).toThrow(message);
   });
 
   test('returns a frozen configuration', () => {
