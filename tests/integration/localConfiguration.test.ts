@@ -39,6 +39,7 @@ beforeAll(async () => {
     SECRET_STALE_SECONDS: '0',
     MAX_DELEGATION_DEPTH: '1',
     TOKEN_FORMAT: 'rfc9068',
+    SCOPES_SUPPORTED: 'push,reports:read',
     SIGNING_ALGORITHM: 'ES384',
     PUBLISH_DELAY_SECONDS: '40',
     POWERTOOLS_LOG_LEVEL: 'WARN',
@@ -111,6 +112,7 @@ const EFFECTS: Record<(typeof CONFIG_VARIABLES)[number] | (typeof ROTATION_CONFI
   async TOKEN_ISSUER() {
     expect((await mint(await caller())).claims?.iss).toBe(env.TOKEN_ISSUER);
     expect(await (await get('/.well-known/openid-configuration')).json()).toMatchObject({ issuer: env.TOKEN_ISSUER });
+    expect(await (await get('/.well-known/oauth-authorization-server')).json()).toMatchObject({ token_endpoint: `${env.TOKEN_ISSUER}/oauth2/token` });
   },
   async SECRET_CACHE_SECONDS() {
     expect((await get('/.well-known/jwks.json')).headers.get('cache-control')).toBe('public, max-age=1');
@@ -136,6 +138,9 @@ const EFFECTS: Record<(typeof CONFIG_VARIABLES)[number] | (typeof ROTATION_CONFI
     const minted = await mint(await caller({ sub: 'svc-a', scope: ['mint:tokens', 'push'] }), { subject: 'svc', authorities: ['push'] });
     expect(minted.header).toMatchObject({ typ: 'at+jwt' });
     expect(minted.claims).toMatchObject({ client_id: 'svc-a', scope: 'push' });
+  },
+  async SCOPES_SUPPORTED() {
+    expect(await (await get('/.well-known/oauth-authorization-server')).json()).toMatchObject({ scopes_supported: ['push', 'reports:read'] });
   },
   async POWERTOOLS_LOG_LEVEL() {
     // WARN: the denials' audit lines are written, the issued ones (INFO) are not.

@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       secretStaleSeconds: 900,
       maxDelegationDepth: 4,
       tokenFormat: 'seed',
+      scopesSupported: undefined,
     });
   });
 
@@ -52,6 +53,7 @@ describe('loadConfig', () => {
       SECRET_STALE_SECONDS: '120',
       MAX_DELEGATION_DEPTH: '2',
       TOKEN_FORMAT: 'rfc9068',
+      SCOPES_SUPPORTED: 'push, query,',
     });
 
     // Assess
@@ -69,11 +71,14 @@ describe('loadConfig', () => {
       secretStaleSeconds: 120,
       maxDelegationDepth: 2,
       tokenFormat: 'rfc9068',
+      scopesSupported: ['push', 'query'],
     });
   });
 
   test.each([
     ['TOKEN_FORMAT', 'jwt', /^TOKEN_FORMAT must be one of seed, rfc9068/],
+    ['SCOPES_SUPPORTED', 'push,read write', /^SCOPES_SUPPORTED lists "read write", which is not an OAuth scope/],
+    ['SCOPES_SUPPORTED', 'a"b', /^SCOPES_SUPPORTED lists "a"b"/],
   ])('refuses %s=%p, naming the variable', (variable, value, message) => {
     // Act
     const load = () => loadConfig({ ...REQUIRED, [variable]: value });
