@@ -1,8 +1,9 @@
 /**
  * Which verifier accepts which token the service issues, by signing algorithm: the matrix the
- * interop suite (tests/integration/verifierMatrix.test.ts) proves against the real handler. A
- * refusal names its reason and the library's own error, so that a library lacking an algorithm is
- * recorded, never skipped.
+ * interop suite (tests/integration/verifierMatrix.test.ts) proves against the real handler, and
+ * that docs/verifiers.md states (tests/docs/verifiers.test.ts holds the two equal). A refusal names
+ * its reason and the library's own error, so that a library lacking an algorithm is recorded,
+ * never skipped.
  */
 import type { SigningAlg } from '../../lib/keys/jwk';
 import type { VerifierName } from './verifiers';
