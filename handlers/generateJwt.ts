@@ -5,6 +5,7 @@ import { envelopeFormat } from '../lib/http/envelope';
 import { auditTrail } from '../lib/http/middlewares/auditTrail';
 import { httpResponse } from '../lib/http/middlewares/httpResponse';
 import { normalizeRequest } from '../lib/http/middlewares/normalizeRequest';
+import { oauthFormat } from '../lib/http/oauth';
 import { parseBody } from '../lib/http/middlewares/parseBody';
 import { routeRequest } from '../lib/http/middlewares/routeRequest';
 import { documentFormat } from '../lib/http/response';
@@ -19,14 +20,18 @@ import { createRuntime, type Runtime } from '../lib/runtime';
  */
 export function createHandler(runtime: Runtime, routes: readonly Route<Runtime>[] = ROUTES) {
   const envelope = envelopeFormat({ requiredScope: runtime.config.requiredScope });
-  const formats = { envelope, document: documentFormat({ maxAgeSeconds: runtime.config.secretCacheSeconds, failure: envelope }) };
+  const formats = {
+    envelope,
+    document: documentFormat({ maxAgeSeconds: runtime.config.secretCacheSeconds, failure: envelope }),
+    oauth: oauthFormat(),
+  };
   // No early-timeout race: every wait in the chain is bounded well inside the function's timeout
   // (the secret fetch gives up after 2.5 s of 6), while the race's timer and Promise.race run on
   // every request (docs/decisions: middy's early-timeout race).
   return middy<unknown, unknown, Error, EdgeContext<Runtime>>({ timeoutEarlyInMillis: 0 })
     .use(requestIdInLogs())
-    .use(httpResponse({ formats, logger }))
-    .use(auditTrail({ logger }))
+    .use(httpResponse({ formats, logger, routes }))
+    .use(auditTrail({ logger, formats }))
     .use(normalizeRequest())
     .use(routeRequest({ routes }))
     .use(parseBody())

@@ -15,6 +15,8 @@ export type AuditFacts = {
   readonly exp?: number;
   /** Issued: the minted token's `act`, the chain of callers that led to it, nearest first. */
   readonly act?: AuditActor;
+  /** The token endpoint's grant (`token-exchange`); absent on the original route's lines. */
+  readonly grant?: 'token-exchange';
 };
 
 /** An `act` chain as the audit line records it. */
@@ -37,11 +39,12 @@ export function auditRecord(
   facts: AuditFacts,
   denial?: { readonly reason: string; readonly status: number },
 ): AuditRecord {
-  const { callerSub, subject, aud, scope, jti, exp, act } = facts;
+  const { callerSub, subject, aud, scope, jti, exp, act, grant } = facts;
   return {
     audit: decision,
     status: denial?.status ?? 200,
     ...(denial ? { reason: denial.reason } : {}),
+    ...(grant === undefined ? {} : { grant }),
     ...(callerSub === undefined ? {} : { callerSub: loggableText(callerSub) }),
     ...(subject === undefined ? {} : { subject: loggableText(subject) }),
     ...(aud === undefined ? {} : { aud: typeof aud === 'string' ? loggableText(aud) : loggableList(aud) }),

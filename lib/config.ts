@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ALGS_BY_KTY, type SigningAlg } from './keys/jwk';
+import { isScopeToken, TOKEN_FORMATS, type TokenFormat } from './tokens/format';
 
 /** Reads an environment variable as a whole number of seconds within bounds. */
 function wholeSeconds(min: number, max: number) {
@@ -71,6 +72,8 @@ const FIELDS = {
   SECRET_CACHE_SECONDS: seconds(300, 0, 86_400),
   SECRET_STALE_SECONDS: seconds(900, 0, 7 * 86_400),
   MAX_DELEGATION_DEPTH: count(4, 1, 32),
+  TOKEN_FORMAT: v.optional(v.picklist(TOKEN_FORMATS, `must be one of ${TOKEN_FORMATS.join(', ')}`), 'seed'),
+  SCOPES_SUPPORTED: v.optional(v.string()),
   // RS256: API Gateway HTTP API JWT authorizers accept RSA keys only, and aws-jwt-verify has no PS256.
   SIGNING_ALGORITHM: v.optional(
     v.picklist(SIGNING_ALGS, `must be one of ${SIGNING_ALGS.join(', ')}`),
@@ -93,6 +96,8 @@ const EnvSchema = v.object({
   SECRET_CACHE_SECONDS: FIELDS.SECRET_CACHE_SECONDS,
   SECRET_STALE_SECONDS: FIELDS.SECRET_STALE_SECONDS,
   MAX_DELEGATION_DEPTH: FIELDS.MAX_DELEGATION_DEPTH,
+  TOKEN_FORMAT: FIELDS.TOKEN_FORMAT,
+  SCOPES_SUPPORTED: FIELDS.SCOPES_SUPPORTED,
 });
 
 const RotationEnvSchema = v.object({
@@ -124,6 +129,10 @@ export interface Config {
   readonly secretStaleSeconds: number;
   /** The most `act` levels a minted token may carry: how many mints a chain may hold. */
   readonly maxDelegationDepth: number;
+  /** How POST /user/generateJwt writes its tokens; the token endpoint always writes RFC 9068's. */
+  readonly tokenFormat: TokenFormat;
+  /** The metadata's `scopes_supported`; undefined leaves it out. */
+  readonly scopesSupported: readonly string[] | undefined;
 }
 
 /** Raised when the environment does not describe a usable configuration. */
@@ -153,6 +162,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       `DEFAULT_TTL_SECONDS (${e.DEFAULT_TTL_SECONDS}) must not exceed MAX_TTL_SECONDS (${e.MAX_TTL_SECONDS})`,
     );
   }
+  const scopesSupported = e.SCOPES_SUPPORTED?.split(',').map((scope) => scope.trim()).filter(Boolean);
+  const notScope = scopesSupported?.find((scope) => !isScopeToken(scope));
+  if (notScope !== undefined) {
+    throw new ConfigError(`SCOPES_SUPPORTED lists "${notScope}", which is not an OAuth scope (printable ASCII, no space, quote or backslash)`);
+  }
   return Object.freeze({
     signingSecretId: e.SIGNING_SECRET_ID,
     requiredScope: e.REQUIRED_SCOPE,
@@ -166,6 +180,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     secretCacheSeconds: e.SECRET_CACHE_SECONDS,
     secretStaleSeconds: e.SECRET_STALE_SECONDS,
     maxDelegationDepth: e.MAX_DELEGATION_DEPTH,
+    tokenFormat: e.TOKEN_FORMAT,
+    scopesSupported: scopesSupported === undefined || scopesSupported.length === 0 ? undefined : Object.freeze(scopesSupported),
   });
 }
 

@@ -19,6 +19,10 @@ export type MintErrorCode =
   | 'AUDIENCE_NOT_ALLOWED'
   | 'DELEGATION_EXCEEDS_CALLER'
   | 'DELEGATION_TOO_DEEP'
+  | 'UNSUPPORTED_GRANT_TYPE'
+  | 'INVALID_SCOPE'
+  | 'EXCHANGE_NOT_ALLOWED'
+  | 'CLIENT_AUTHENTICATION_UNSUPPORTED'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'BODY_TOO_LARGE'
@@ -41,6 +45,12 @@ export const STATUS_BY_CODE: Readonly<Record<MintErrorCode, number>> = Object.fr
   AUDIENCE_NOT_ALLOWED: 403,
   DELEGATION_EXCEEDS_CALLER: 403,
   DELEGATION_TOO_DEEP: 403,
+  // The token endpoint's own refusals (RFC 6749 §5.2, RFC 8693 §2.2.2). Its OAuth format answers
+  // each with its OAuth error code and status (lib/http/oauth.ts); these are their statuses elsewhere.
+  UNSUPPORTED_GRANT_TYPE: 400,
+  INVALID_SCOPE: 400,
+  EXCHANGE_NOT_ALLOWED: 403,
+  CLIENT_AUTHENTICATION_UNSUPPORTED: 401,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   BODY_TOO_LARGE: 413,

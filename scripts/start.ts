@@ -3,7 +3,8 @@
  * local secret (a plain string or a JWK Set from `npm run keys -- new`), serves
  * POST http://localhost:8080/user/generateJwt through serverless-offline with the real handlers,
  * configured from this environment as serverless.yml configures them from stage parameters, and
- * prints the configuration, a caller token and a curl line to try it.
+ * prints the configuration, a caller token and a curl line to try it (and, with TOKEN_ISSUER set,
+ * one that exchanges the caller token at POST /oauth2/token).
  *
  * It leaves no process behind: on Ctrl+C, SIGTERM or SIGHUP, on an error while starting, when
  * serverless-offline exits, and when the process that started it exits, it stops serverless-offline's
@@ -13,6 +14,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../lib/config';
 import { MintError } from '../lib/errors';
+import { issuerBaseUrl, TOKEN_EXCHANGE_GRANT } from '../lib/keys/published';
 import { onAncestorExit } from './ancestors';
 import { parseTtl, signCallerToken } from './callerTokens';
 import { localConfiguration, type LocalConfiguration } from './localConfig';
@@ -92,6 +94,8 @@ jwt-mint is running.
   Endpoint:        POST ${stack.url}
   Public keys:     GET  http://localhost:${stack.httpPort}/.well-known/jwks.json (empty for an HMAC-only secret)
   Discovery:       GET  http://localhost:${stack.httpPort}/.well-known/openid-configuration (404 without TOKEN_ISSUER)
+                   GET  http://localhost:${stack.httpPort}/.well-known/oauth-authorization-server (404 without TOKEN_ISSUER)
+  Token exchange:  POST http://localhost:${stack.httpPort}/oauth2/token (RFC 8693; 404 without TOKEN_ISSUER)
   Lambda invoke:   ${stack.lambdaEndpoint} (functions ${localFunctionName('generateJwt')}, ${localFunctionName('rotateSigningKeys')})
   Secrets Manager: ${stack.standIn.endpoint} (stand-in; secret "${stack.secretId}" from ${process.env.LOCAL_SIGNING_SECRET ? 'LOCAL_SIGNING_SECRET' : LOCAL_SECRET_FILE})
 
@@ -134,10 +138,31 @@ Mint a token:
     -H 'Authorization: Bearer ${callerToken}' \\
     -H 'Content-Type: application/json' \\
     -d '${body}'
-
+${exchangeLine(stack, callerToken, local)}
 More caller tokens: npm run token -- --sub <id> --scope generateJwt,push --ttl 1h
 Rotate the signing secret as Secrets Manager would: npm run rotate -- --local
 Press Ctrl+C to stop.
+`;
+}
+
+/**
+ * A curl line that exchanges the caller token at the token endpoint, when TOKEN_ISSUER is set so
+ * that the endpoint is served: the token it returns has the caller's scopes less the right to mint.
+ */
+function exchangeLine(stack: LocalStack, callerToken: string, local: LocalConfiguration): string {
+  try {
+    issuerBaseUrl(local.config.tokenIssuer, 'token endpoint');
+  } catch {
+    return `\nSet TOKEN_ISSUER (e.g. http://localhost:${stack.httpPort}) to serve the token endpoint, POST /oauth2/token.\n`;
+  }
+  return `
+Exchange it for a narrower token (OAuth 2.0 Token Exchange, RFC 8693; an RFC 9068 access token):
+
+  curl -s -X POST http://localhost:${stack.httpPort}/oauth2/token \\
+    -d grant_type=${TOKEN_EXCHANGE_GRANT} \\
+    -d subject_token=${callerToken} \\
+    -d subject_token_type=urn:ietf:params:oauth:token-type:access_token \\
+    -d audience=${local.config.defaultAudience}
 `;
 }
 

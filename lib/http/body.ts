@@ -24,6 +24,42 @@ export function isJsonMediaType(contentType: string | undefined): boolean {
   return contentType !== undefined && /^application\/([^;\s]+\+)?json\s*(;|$)/i.test(contentType.trim());
 }
 
+/** True for `application/x-www-form-urlencoded`, in any case, with parameters (RFC 9110: media types are case-insensitive). */
+export function isFormMediaType(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType.trim());
+}
+
+/**
+ * An HTML form's fields (application/x-www-form-urlencoded), each by its name: a string, or every
+ * value in order when the name came more than once. No prototype: a field named "__proto__" or
+ * "constructor" is a field like any other.
+ */
+export type FormFields = Readonly<Record<string, string | readonly string[]>>;
+
+/** The most fields a form may have: node:querystring, which reads it, silently drops any past 1000. */
+export const MAX_FORM_FIELDS = 1000;
+
+/**
+ * A direct invoke's form given as an object: each field a string, or an array of strings for a
+ * field given more than once, as a parsed form would have it.
+ * @throws MintError INVALID_REQUEST for anything else.
+ */
+export function directFormFields(body: unknown): FormFields {
+  if (body === undefined || body === null) return Object.create(null) as FormFields;
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new MintError('INVALID_REQUEST', 'The request body must be a form: an object of string fields, or its urlencoded text.');
+  }
+  const fields: Record<string, string | readonly string[]> = Object.create(null);
+  for (const [name, value] of Object.entries(body)) {
+    const isStrings = Array.isArray(value) && value.every((entry) => typeof entry === 'string');
+    if (typeof value !== 'string' && !isStrings) {
+      throw new MintError('INVALID_REQUEST', 'Every field of the form must be a string.');
+    }
+    fields[name] = isStrings ? [...(value as string[])] : (value as string);
+  }
+  return fields;
+}
+
 /**
  * Parses a direct-invoke body, which may be the JSON object itself or a JSON string.
  * @throws MintError MALFORMED_JSON (400).

@@ -13,11 +13,14 @@ export interface InboundRequest {
   readonly shape: EventShape;
   /** Upper-case; a direct invoke is a POST. */
   readonly method: string;
-  /** The route's path without API Gateway's stage prefix; undefined for a direct invoke. */
+  /**
+   * The route's path without API Gateway's stage prefix. A direct invoke: the `path` it names, or
+   * undefined when it names none (the original's direct invoke).
+   */
   readonly path: string | undefined;
   /** Header names lower-cased, each with every value it arrived with, in order. */
   readonly headers: Readonly<Record<string, readonly string[]>>;
-  /** HTTP: the body text as sent. Direct: the `body` member as given (an object or a JSON string). */
+  /** HTTP: the body text as sent. Direct: the `body` member as given (an object or a string). */
   readonly body: unknown;
   /** HTTP only: the body text is base64 of the bytes sent. */
   readonly isBase64Encoded: boolean;
@@ -77,13 +80,18 @@ export function singleHeaderValue(request: Pick<InboundRequest, 'headers'>, name
   return values[0];
 }
 
+/**
+ * A direct invoke is a POST. Without a `path` it is the original's direct invoke; with one it asks
+ * for that route (`{"path": "/oauth2/token", "body": ...}`), and a `path` that is not a string names
+ * no route.
+ */
 function directRequest(event: unknown): InboundRequest {
   const direct = isRecord(event) && !Array.isArray(event) ? event : {};
   const authorization = typeof direct.authorization === 'string' ? [direct.authorization] : [];
   return {
     shape: 'direct',
     method: 'POST',
-    path: undefined,
+    path: direct.path === undefined ? undefined : typeof direct.path === 'string' ? direct.path : '',
     headers: Object.assign(Object.create(null), authorization.length > 0 ? { authorization } : {}),
     body: direct.body,
     isBase64Encoded: false,

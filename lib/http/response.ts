@@ -22,10 +22,11 @@ export interface ResponseFormat {
 }
 
 /**
- * The formats a route may answer in: `envelope`, the original's `{code, message, data}`, and
- * `document`, a public JSON document verifiers may cache (failures still in the envelope).
+ * The formats a route may answer in: `envelope`, the original's `{code, message, data}`;
+ * `document`, a public JSON document verifiers may cache (failures still in the envelope); and
+ * `oauth`, a token endpoint's response and RFC 6749 §5.2's errors (lib/http/oauth.ts).
  */
-export type ResponseFormatName = 'envelope' | 'document';
+export type ResponseFormatName = 'envelope' | 'document' | 'oauth';
 
 /** Headers every HTTP response carries: a token must never sit in a cache or be sniffed as HTML. */
 export const BASE_HEADERS: Readonly<Record<string, string>> = Object.freeze({

@@ -44,7 +44,8 @@ export async function mintToken(input: MintInput): Promise<Minted> {
     const iat = epochSeconds(now);
     const claims = decideMintedClaims(request, caller, config, iat);
     // Chosen per request, not per cache load: a key published ahead of use starts signing at its `nbf`.
-    const minted = await signToken(claims, signingKeyAt(keys, now), { jti: input.newJti(), iat });
+    // In RFC 9068's format the caller is the client the token was issued to.
+    const minted = await signToken({ ...claims, clientId: caller.sub }, signingKeyAt(keys, now), { jti: input.newJti(), iat }, config.tokenFormat);
     return {
       token: minted.token,
       facts: { callerSub: caller.sub, subject: claims.sub, aud: claims.aud, scope: claims.scope, exp: claims.exp, jti: minted.jti, act: claims.act },

@@ -46,44 +46,82 @@ export function decideMintedClaims(
     throw new MintError('INVALID_REQUEST', `Field "notBefore" must be within ${config.maxTtlSeconds} seconds of now.`);
   }
 
-  const audiences = request.audience === undefined ? [config.defaultAudience] : [request.audience].flat();
-  const refusedAudience = audiences.find((audience) => !config.allowedAudiences.includes(audience));
-  if (refusedAudience !== undefined) {
-    throw new MintError('AUDIENCE_NOT_ALLOWED', `Audience "${refusedAudience}" is not allowed.`);
-  }
-
-  // By default the caller's scopes, less the right to mint: passing that on takes naming it.
-  const scope = request.authorities
-    ? [...new Set(request.authorities)]
-    : caller.scopes.filter((authority) => authority !== config.requiredScope);
-  const escalated = scope.find((authority) => !caller.scopes.includes(authority));
-  if (escalated !== undefined) {
-    throw new MintError('SCOPE_ESCALATION', `Authority "${escalated}" is not among the caller's scopes.`);
-  }
+  const audience = allowedAudience(request.audience === undefined ? undefined : [request.audience].flat(), config, (refused) => `Audience "${refused}" is not allowed.`);
+  const scope = grantedScopes(request.authorities, caller.scopes, config, (escalated) => `Authority "${escalated}" is not among the caller's scopes.`);
 
   const exp = scope.includes(config.requiredScope) ? delegatedExpiry(request, requestedExp, caller, nowSeconds) : requestedExp;
   if (request.notBefore !== undefined && request.notBefore >= exp) {
     throw new MintError('INVALID_REQUEST', 'Field "notBefore" must be before the expiry.');
   }
 
-  const act: Actor = caller.act === undefined ? { sub: caller.sub } : { sub: caller.sub, act: caller.act };
+  const act = actorChain(caller, config);
+  return {
+    iss: config.tokenIssuer ?? caller.sub,
+    sub: request.subject,
+    aud: audience,
+    scope,
+    exp,
+    ...(request.notBefore === undefined ? {} : { nbf: request.notBefore }),
+    act,
+  };
+}
+
+/**
+ * The audience of a token about to be minted or exchanged: the one asked for (each allowed) or the
+ * default; a string for one, an array for several, as RFC 7519 allows.
+ * @throws MintError AUDIENCE_NOT_ALLOWED, with the message `refusal` gives for the first refused one.
+ */
+export function allowedAudience(
+  requested: readonly string[] | undefined,
+  config: Pick<Config, 'defaultAudience' | 'allowedAudiences'>,
+  refusal: (audience: string) => string,
+): string | string[] {
+  const audiences = requested === undefined || requested.length === 0 ? [config.defaultAudience] : requested;
+  const refused = audiences.find((audience) => !config.allowedAudiences.includes(audience));
+  if (refused !== undefined) throw new MintError('AUDIENCE_NOT_ALLOWED', refusal(refused));
+  const distinct = [...new Set(audiences)];
+  return distinct.length === 1 ? (distinct[0] as string) : distinct;
+}
+
+/**
+ * The scopes of a token about to be minted or exchanged: never one its holder does not have. By
+ * default the holder's scopes less the right to mint (REQUIRED_SCOPE): passing that on takes naming it.
+ * @throws MintError SCOPE_ESCALATION, with the message `refusal` gives for the first scope beyond the holder's.
+ */
+export function grantedScopes(
+  requested: readonly string[] | undefined,
+  holderScopes: readonly string[],
+  config: Pick<Config, 'requiredScope'>,
+  refusal: (scope: string) => string,
+): string[] {
+  const scope = requested ? [...new Set(requested)] : holderScopes.filter((authority) => authority !== config.requiredScope);
+  const escalated = scope.find((authority) => !holderScopes.includes(authority));
+  if (escalated !== undefined) throw new MintError('SCOPE_ESCALATION', refusal(escalated));
+  return scope;
+}
+
+/**
+ * The `act` claim of a token made for `actor` (RFC 8693 §4.1): the actor, with the chain that led to
+ * it nested inside, at most MAX_DELEGATION_DEPTH levels deep.
+ * @throws MintError DELEGATION_TOO_DEEP.
+ */
+export function actorChain(actor: { readonly sub: string; readonly act?: Actor }, config: Pick<Config, 'maxDelegationDepth'>): Actor {
+  const act: Actor = actor.act === undefined ? { sub: actor.sub } : { sub: actor.sub, act: actor.act };
+  assertDelegationDepth(act, config);
+  return act;
+}
+
+/**
+ * Refuses a token whose `act` chain would be longer than MAX_DELEGATION_DEPTH.
+ * @throws MintError DELEGATION_TOO_DEEP.
+ */
+export function assertDelegationDepth(act: Actor | undefined, config: Pick<Config, 'maxDelegationDepth'>): void {
   if (actDepth(act) > config.maxDelegationDepth) {
     throw new MintError(
       'DELEGATION_TOO_DEEP',
       `This token would be minted ${actDepth(act)} mints away from its origin; at most ${config.maxDelegationDepth} are allowed (MAX_DELEGATION_DEPTH).`,
     );
   }
-
-  const distinctAudiences = [...new Set(audiences)];
-  return {
-    iss: config.tokenIssuer ?? caller.sub,
-    sub: request.subject,
-    aud: distinctAudiences.length === 1 ? (distinctAudiences[0] as string) : distinctAudiences,
-    scope,
-    exp,
-    ...(request.notBefore === undefined ? {} : { nbf: request.notBefore }),
-    act,
-  };
 }
 
 /**

@@ -71,21 +71,25 @@ export interface ParsedCallerToken {
 /** Every algorithm a key of ours can have: a token naming any other cannot be one of ours. */
 const ACCEPTED_ALGS: readonly string[] = Object.values(ALGS_BY_KTY).flat();
 
+/** Which token of a request is being read, as messages name it. */
+export type TokenRole = 'caller token' | 'subject token' | 'actor token';
+
 /**
- * The checks a caller token gets before any key is fetched, so that junk costs no call to Secrets
- * Manager: the canonical compact JWS, a header that parses, an algorithm we could have signed with.
+ * The checks a token of ours (a caller token, or the subject or actor token of an exchange) gets
+ * before any key is fetched, so that junk costs no call to Secrets Manager: the canonical compact
+ * JWS, a header that parses, an algorithm we could have signed with.
  * @throws MintError INVALID_TOKEN.
  */
-export function parseCallerToken(token: string): ParsedCallerToken {
-  assertCanonicalCompactJws(token);
+export function parseCallerToken(token: string, role: TokenRole = 'caller token'): ParsedCallerToken {
+  assertCanonicalCompactJws(token, role);
   let header: { alg?: unknown; kid?: unknown };
   try {
     header = decodeProtectedHeader(token);
   } catch {
-    throw new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.');
+    throw new MintError('INVALID_TOKEN', `The ${role} is not a well-formed JWT.`);
   }
   if (typeof header.alg !== 'string' || !ACCEPTED_ALGS.includes(header.alg)) {
-    throw new MintError('INVALID_TOKEN', 'The caller token is signed with an algorithm we do not accept.');
+    throw new MintError('INVALID_TOKEN', `The ${role} is signed with an algorithm we do not accept.`);
   }
   return { token, kid: header.kid };
 }
@@ -102,40 +106,117 @@ export async function verifyCallerToken(
   config: Pick<Config, 'callerAudience' | 'requiredScope' | 'clockToleranceSeconds'>,
   now: Date,
 ): Promise<CallerClaims> {
-  const payload = await verifyWithKeySet(parsed, keys, config, now);
-  // RFC 7519 NumericDate, read strictly: 1e309 parses to Infinity, which would never expire.
-  for (const claim of ['exp', 'nbf', 'iat'] as const) {
-    if (payload[claim] !== undefined && !Number.isSafeInteger(payload[claim])) {
-      throw new MintError('INVALID_TOKEN', `The caller token's "${claim}" is not a whole number of seconds.`);
-    }
-  }
-  if (typeof payload.iat === 'number' && payload.iat > epochSeconds(now) + config.clockToleranceSeconds) {
-    throw new MintError('INVALID_TOKEN', 'The caller token was issued in the future ("iat").');
-  }
-  if (typeof payload.sub !== 'string' || payload.sub === '') {
-    throw new MintError('INVALID_TOKEN', 'The caller token has no subject ("sub").');
-  }
+  const payload = await verifiedPayload(parsed, keys, config, now, { audience: config.callerAudience, role: 'caller token' });
   const scopes = readScopes(payload.scope);
   if (scopes === undefined || !scopes.includes(config.requiredScope)) {
     throw new MintError('INSUFFICIENT_SCOPE', `The caller token lacks the "${config.requiredScope}" scope.`, {
       facts: { callerSub: payload.sub },
     });
   }
-  const act = readActor(payload.act, 1);
+  const act = readActor(payload.act, 1, 'caller token');
   return { sub: payload.sub, scopes, exp: payload.exp as number, ...(act === undefined ? {} : { act }) };
+}
+
+/** What an exchange relies on from a verified subject or actor token. */
+export interface ExchangedTokenClaims extends CallerClaims {
+  /** Every audience it is addressed to. */
+  readonly aud: readonly string[];
+  /** Its `client_id`, when it has one (RFC 9068). */
+  readonly clientId?: string;
+  /** RFC 8693 §4.4: the party its `may_act` names, when it names one by `sub` (and perhaps `iss`). */
+  readonly mayAct?: { readonly sub: string; readonly iss?: string };
+  readonly iss?: string;
+}
+
+/**
+ * Verifies the subject or actor token of a token exchange exactly as a caller token is verified:
+ * the key set, the key's own algorithm, `exp` with the tolerance, `nbf`, `iat`, whole seconds, a
+ * `sub`. An actor token must also be addressed to this service (CALLER_AUDIENCE); a subject token
+ * may be addressed to anyone, and whether it may be exchanged is the exchange's decision. Neither
+ * needs REQUIRED_SCOPE: an exchange never gives more than the subject token holds.
+ * @throws MintError INVALID_TOKEN or TOKEN_EXPIRED.
+ */
+export async function verifyExchangedToken(
+  parsed: ParsedCallerToken,
+  keys: SigningKeys,
+  config: Pick<Config, 'callerAudience' | 'clockToleranceSeconds'>,
+  now: Date,
+  role: 'subject token' | 'actor token',
+): Promise<ExchangedTokenClaims> {
+  const payload = await verifiedPayload(parsed, keys, config, now, { audience: role === 'actor token' ? config.callerAudience : undefined, role });
+  const scopes = payload.scope === undefined ? [] : readScopes(payload.scope);
+  if (scopes === undefined) throw new MintError('INVALID_TOKEN', `The ${role} has a "scope" that is not a list of scopes.`);
+  const aud: unknown = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+  if (!Array.isArray(aud) || !aud.every((entry) => typeof entry === 'string')) {
+    throw new MintError('INVALID_TOKEN', `The ${role} has an "aud" that is not a list of audiences.`);
+  }
+  const clientId = payload.client_id;
+  if (clientId !== undefined && (typeof clientId !== 'string' || clientId === '')) {
+    throw new MintError('INVALID_TOKEN', `The ${role} has a "client_id" that is not a non-empty string.`);
+  }
+  const act = readActor(payload.act, 1, role);
+  const mayAct = readMayAct(payload.may_act);
+  return {
+    sub: payload.sub,
+    scopes,
+    exp: payload.exp as number,
+    aud,
+    ...(act === undefined ? {} : { act }),
+    ...(clientId === undefined ? {} : { clientId }),
+    ...(mayAct === undefined ? {} : { mayAct }),
+    ...(typeof payload.iss === 'string' ? { iss: payload.iss } : {}),
+  };
+}
+
+/**
+ * A token's signature, algorithm, audience (when one is required) and time claims, then the
+ * checks every token of ours gets: whole-second times, no `iat` in the future, a `sub`.
+ * @throws MintError INVALID_TOKEN or TOKEN_EXPIRED.
+ */
+async function verifiedPayload(
+  parsed: ParsedCallerToken,
+  keys: SigningKeys,
+  config: Pick<Config, 'clockToleranceSeconds'>,
+  now: Date,
+  expected: { readonly audience: string | undefined; readonly role: TokenRole },
+): Promise<JWTPayload & { sub: string }> {
+  const { role } = expected;
+  const payload = await verifyWithKeySet(parsed, keys, { ...expected, clockToleranceSeconds: config.clockToleranceSeconds }, now);
+  // RFC 7519 NumericDate, read strictly: 1e309 parses to Infinity, which would never expire.
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    if (payload[claim] !== undefined && !Number.isSafeInteger(payload[claim])) {
+      throw new MintError('INVALID_TOKEN', `The ${role}'s "${claim}" is not a whole number of seconds.`);
+    }
+  }
+  if (typeof payload.iat === 'number' && payload.iat > epochSeconds(now) + config.clockToleranceSeconds) {
+    throw new MintError('INVALID_TOKEN', `The ${role} was issued in the future ("iat").`);
+  }
+  if (typeof payload.sub !== 'string' || payload.sub === '') {
+    throw new MintError('INVALID_TOKEN', `The ${role} has no subject ("sub").`);
+  }
+  return payload as JWTPayload & { sub: string };
+}
+
+/** RFC 8693 §4.4's `may_act`: the party it names, or undefined when it names none we can match. */
+function readMayAct(value: unknown): { sub: string; iss?: string } | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { sub, iss } = value as { sub?: unknown; iss?: unknown };
+  if (typeof sub !== 'string' || sub === '') return undefined;
+  if (iss !== undefined && typeof iss !== 'string') return undefined;
+  return iss === undefined ? { sub } : { sub, iss };
 }
 
 /**
  * Reads an `act` claim as a chain of subjects, each an object with a non-empty string `sub`.
  * @throws MintError INVALID_TOKEN for anything else.
  */
-function readActor(value: unknown, depth: number): Actor | undefined {
+function readActor(value: unknown, depth: number, role: TokenRole): Actor | undefined {
   if (value === undefined) return undefined;
   const actor = value as { sub?: unknown; act?: unknown } | null;
   if (typeof actor !== 'object' || actor === null || Array.isArray(actor) || typeof actor.sub !== 'string' || actor.sub === '' || depth > MAX_ACT_NESTING) {
-    throw new MintError('INVALID_TOKEN', 'The caller token has an "act" claim that is not a chain of subjects.');
+    throw new MintError('INVALID_TOKEN', `The ${role} has an "act" claim that is not a chain of subjects.`);
   }
-  const inner = readActor(actor.act, depth + 1);
+  const inner = readActor(actor.act, depth + 1, role);
   return inner === undefined ? { sub: actor.sub } : { sub: actor.sub, act: inner };
 }
 
@@ -161,38 +242,39 @@ function isCanonicalBase64url(segment: string): boolean {
  * stray low bits in a segment's last character decode to the same bytes, so one signed token would
  * have many spellings, and a deny list or replay check keyed on the token string could be dodged.
  */
-function assertCanonicalCompactJws(token: string): void {
+function assertCanonicalCompactJws(token: string, role: TokenRole): void {
   const canonical = COMPACT_JWS.test(token) && token.split('.').every(isCanonicalBase64url);
-  if (!canonical) throw new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.');
+  if (!canonical) throw new MintError('INVALID_TOKEN', `The ${role} is not a well-formed JWT.`);
 }
 
-function candidateKeys(kid: unknown, keys: SigningKeys): readonly KeyEntry[] {
+function candidateKeys(kid: unknown, keys: SigningKeys, role: TokenRole): readonly KeyEntry[] {
   if (kid === undefined) {
     // Without a kid only HMAC keys are tried: an asymmetric key is always named.
     return keys.verificationKeys.filter((entry) => entry.kid === undefined && entry.alg.startsWith('HS'));
   }
   const named = keys.verificationKeys.filter((entry) => entry.kid === kid);
-  if (named.length === 0) throw new MintError('INVALID_TOKEN', 'The caller token names a key ("kid") we do not know.');
+  if (named.length === 0) throw new MintError('INVALID_TOKEN', `The ${role} names a key ("kid") we do not know.`);
   return named;
 }
 
 async function verifyWithKeySet(
   { token, kid }: ParsedCallerToken,
   keys: SigningKeys,
-  config: Pick<Config, 'callerAudience' | 'clockToleranceSeconds'>,
+  expected: { readonly audience: string | undefined; readonly role: TokenRole; readonly clockToleranceSeconds: number },
   now: Date,
 ): Promise<JWTPayload> {
-  const candidates = candidateKeys(kid, keys);
+  const { role } = expected;
+  const candidates = candidateKeys(kid, keys, role);
   if (candidates.length === 0) {
-    throw new MintError('INVALID_TOKEN', 'The caller token names no key ("kid") and no unnamed key can verify it.');
+    throw new MintError('INVALID_TOKEN', `The ${role} names no key ("kid") and no unnamed key can verify it.`);
   }
   let lastError: unknown;
   for (const entry of candidates) {
     try {
       const { payload } = await jwtVerify(token, entry.key, {
         algorithms: [entry.alg],
-        audience: config.callerAudience,
-        clockTolerance: config.clockToleranceSeconds,
+        ...(expected.audience === undefined ? {} : { audience: expected.audience }),
+        clockTolerance: expected.clockToleranceSeconds,
         currentDate: now,
         requiredClaims: ['exp', 'sub'],
       });
@@ -203,29 +285,29 @@ async function verifyWithKeySet(
       if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) break;
     }
   }
-  throw toTokenError(lastError, config.callerAudience);
+  throw toTokenError(lastError, expected.audience, role);
 }
 
-function toTokenError(error: unknown, callerAudience: string): MintError {
+function toTokenError(error: unknown, audience: string | undefined, role: TokenRole): MintError {
   if (error instanceof joseErrors.JWTExpired) {
-    return new MintError('TOKEN_EXPIRED', 'The caller token has expired.', { cause: error });
+    return new MintError('TOKEN_EXPIRED', `The ${role} has expired.`, { cause: error });
   }
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     const reason =
       error.claim === 'aud'
-        ? `its audience ("aud") does not include "${callerAudience}"`
+        ? `its audience ("aud") does not include "${audience}"`
         : error.claim === 'nbf'
           ? 'it is not valid yet ("nbf")'
           : error.message;
-    return new MintError('INVALID_TOKEN', `The caller token is not valid: ${reason}.`, { cause: error });
+    return new MintError('INVALID_TOKEN', `The ${role} is not valid: ${reason}.`, { cause: error });
   }
   if (error instanceof joseErrors.JOSEAlgNotAllowed) {
-    return new MintError('INVALID_TOKEN', 'The caller token is signed with an algorithm we do not accept.', {
+    return new MintError('INVALID_TOKEN', `The ${role} is signed with an algorithm we do not accept.`, {
       cause: error,
     });
   }
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
-    return new MintError('INVALID_TOKEN', 'The caller token signature does not verify.', { cause: error });
+    return new MintError('INVALID_TOKEN', `The ${role} signature does not verify.`, { cause: error });
   }
-  return new MintError('INVALID_TOKEN', 'The caller token is not a well-formed JWT.', { cause: error });
+  return new MintError('INVALID_TOKEN', `The ${role} is not a well-formed JWT.`, { cause: error });
 }

@@ -83,7 +83,12 @@ describe('GET /.well-known/openid-configuration', () => {
     expect(response.headers['Cache-Control']).toBe('public, max-age=60');
     expect(JSON.parse(response.raw)).toEqual({
       issuer: 'https://auth.example.com/jwt-mint/',
+      token_endpoint: 'https://auth.example.com/jwt-mint/oauth2/token',
       jwks_uri: 'https://auth.example.com/jwt-mint/.well-known/jwks.json',
+      grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+      token_endpoint_auth_methods_supported: ['none'],
+      response_types_supported: [],
+      subject_types_supported: ['public'],
       // The signer's; not the retired RS256 key's, nor the HMAC key's (docs/security.md, finding 5).
       id_token_signing_alg_values_supported: ['ES256'],
     });
@@ -112,6 +117,57 @@ describe('GET /.well-known/openid-configuration', () => {
     expect(response.status).toBe(404);
     expect(response.envelope).toMatchObject({ code: 404, data: null, error: 'NOT_FOUND' });
     expect(response.headers['Cache-Control']).toBe('no-store');
+  });
+});
+
+describe('GET /.well-known/oauth-authorization-server', () => {
+  const METADATA_PATH = '/.well-known/oauth-authorization-server';
+
+  it.each([
+    ['API Gateway v2', v2Event],
+    ['API Gateway v1', v1Event],
+  ] as const)('serves RFC 8414 metadata over %s: the token endpoint, the JWKS, the grant, no client authentication, the configured scopes', async (_shape, event) => {
+    const service = testHandler({
+      nowMs: NOW_MS,
+      secret: (await keySet()).secret,
+      env: { TOKEN_ISSUER: 'https://auth.example.com', SCOPES_SUPPORTED: 'push,query', SECRET_CACHE_SECONDS: '60' },
+    });
+
+    const response = await service.invoke(event({ method: 'GET', path: METADATA_PATH }));
+
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({ 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=60', 'X-Content-Type-Options': 'nosniff' });
+    expect(JSON.parse(response.raw)).toEqual({
+      issuer: 'https://auth.example.com',
+      token_endpoint: 'https://auth.example.com/oauth2/token',
+      jwks_uri: 'https://auth.example.com/.well-known/jwks.json',
+      grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+      token_endpoint_auth_methods_supported: ['none'],
+      response_types_supported: [],
+      scopes_supported: ['push', 'query'],
+      id_token_signing_alg_values_supported: ['ES256'],
+    });
+  });
+
+  it('lists the same fields as the discovery document, which adds only the subject type', async () => {
+    const service = testHandler({ nowMs: NOW_MS, secret: (await keySet()).secret, env: { TOKEN_ISSUER: 'https://auth.example.com' } });
+
+    const metadata = JSON.parse((await service.invoke(v2Event({ method: 'GET', path: METADATA_PATH }))).raw);
+    const discovery = JSON.parse((await service.invoke(v2Event({ method: 'GET', path: DISCOVERY_PATH }))).raw);
+
+    expect(discovery).toEqual({ ...metadata, subject_types_supported: ['public'] });
+  });
+
+  it.each([
+    ['unset', {}],
+    ['not a URL', { TOKEN_ISSUER: 'jwt-mint' }],
+  ])('answers 404 when TOKEN_ISSUER is %s', async (_case, env: Record<string, string>) => {
+    const service = testHandler({ nowMs: NOW_MS, secret: (await keySet()).secret, env });
+
+    const response = await service.invoke(v2Event({ method: 'GET', path: METADATA_PATH }));
+
+    expect(response.status).toBe(404);
+    expect(response.envelope).toMatchObject({ code: 404, data: null, error: 'NOT_FOUND' });
   });
 });
 

@@ -38,6 +38,8 @@ beforeAll(async () => {
     SECRET_CACHE_SECONDS: '1',
     SECRET_STALE_SECONDS: '0',
     MAX_DELEGATION_DEPTH: '1',
+    TOKEN_FORMAT: 'rfc9068',
+    SCOPES_SUPPORTED: 'push,reports:read',
     SIGNING_ALGORITHM: 'ES384',
     PUBLISH_DELAY_SECONDS: '40',
     LOG_LEVEL: 'WARN',
@@ -69,7 +71,8 @@ async function mint(token: string, body: Record<string, unknown> = { subject: 's
     body: JSON.stringify(body),
   });
   const envelope = (await response.json()) as { data: string | null; error?: string };
-  return { status: response.status, error: envelope.error, claims: envelope.data ? decodeJwt(envelope.data).payload : undefined };
+  const minted = envelope.data ? decodeJwt(envelope.data) : undefined;
+  return { status: response.status, error: envelope.error, header: minted?.header, claims: minted?.payload };
 }
 
 const get = (path: string) => fetch(`http://localhost:${stack.httpPort}${path}`);
@@ -109,6 +112,7 @@ const EFFECTS: Record<(typeof CONFIG_VARIABLES)[number] | (typeof ROTATION_CONFI
   async TOKEN_ISSUER() {
     expect((await mint(await caller())).claims?.iss).toBe(env.TOKEN_ISSUER);
     expect(await (await get('/.well-known/openid-configuration')).json()).toMatchObject({ issuer: env.TOKEN_ISSUER });
+    expect(await (await get('/.well-known/oauth-authorization-server')).json()).toMatchObject({ token_endpoint: `${env.TOKEN_ISSUER}/oauth2/token` });
   },
   async SECRET_CACHE_SECONDS() {
     expect((await get('/.well-known/jwks.json')).headers.get('cache-control')).toBe('public, max-age=1');
@@ -129,6 +133,14 @@ const EFFECTS: Record<(typeof CONFIG_VARIABLES)[number] | (typeof ROTATION_CONFI
   async MAX_DELEGATION_DEPTH() {
     // One mint from its origin at most: a caller that was itself minted cannot mint again.
     expect(await mint(await caller({ act: { sub: 'origin' } }))).toMatchObject({ status: 403, error: 'DELEGATION_TOO_DEEP' });
+  },
+  async TOKEN_FORMAT() {
+    const minted = await mint(await caller({ sub: 'svc-a', scope: ['mint:tokens', 'push'] }), { subject: 'svc', authorities: ['push'] });
+    expect(minted.header).toMatchObject({ typ: 'at+jwt' });
+    expect(minted.claims).toMatchObject({ client_id: 'svc-a', scope: 'push' });
+  },
+  async SCOPES_SUPPORTED() {
+    expect(await (await get('/.well-known/oauth-authorization-server')).json()).toMatchObject({ scopes_supported: ['push', 'reports:read'] });
   },
   async LOG_LEVEL() {
     // WARN: the denials' audit lines are written, the issued ones (INFO) are not.

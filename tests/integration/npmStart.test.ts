@@ -152,13 +152,21 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-test('Ctrl+C: it served the discovery document of TOKEN_ISSUER, printed its configuration, and leaves nothing behind', async () => {
+test('Ctrl+C: it served the discovery document of TOKEN_ISSUER, printed its configuration and a token exchange that works, and leaves nothing behind', async () => {
   // Prepare
   const httpPort = await freePort();
   const issuer = `http://localhost:${httpPort}`;
   const started = await npmStart({ httpPort, env: { TOKEN_ISSUER: issuer, LOCAL_SIGNING_SECRET: PLAIN_SECRET } });
   await untilRunning(started);
   const discovery = await fetch(`http://localhost:${started.httpPort}/.well-known/openid-configuration`);
+  // The printed token exchange line, as curl sends it: each -d a form field.
+  const curl = /curl -s -X POST (\S+\/oauth2\/token)((?: \\\n +-d \S+)+)/.exec(started.output());
+  const exchanged = curl && (await fetch(String(curl[1]), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: [...String(curl[2]).matchAll(/-d (\S+)/g)].map((field) => field[1]).join('&'),
+  }));
+  const exchangedBody: unknown = await exchanged?.json();
 
   // Act: a terminal sends SIGINT to the whole foreground job.
   process.kill(-(started.process.pid as number), 'SIGINT');
@@ -170,6 +178,8 @@ test('Ctrl+C: it served the discovery document of TOKEN_ISSUER, printed its conf
   expect(started.output()).toMatch(new RegExp(`TOKEN_ISSUER +${issuer}\\n`));
   expect(started.output()).toMatch(/REQUIRED_SCOPE +generateJwt +\(default\)/);
   expect(started.output()).toMatch(/A caller token \(sub local-admin/);
+  expect(exchanged?.status).toBe(200);
+  expect(exchangedBody).toMatchObject({ token_type: 'Bearer', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
   expect(started.output()).not.toContain(PLAIN_SECRET);
   await expectNothingLeft(started);
 }, 120_000);

@@ -562,15 +562,23 @@ test(`${RUNS.hostileEvent} arbitrary events: never a 5xx or a throw, a token onl
           'GET /.well-known/jwks.json',
           'GET /.well-known/openid-configuration',
           'POST /.well-known/jwks.json',
+          'POST /oauth2/token',
+          'GET /oauth2/token',
+          'GET /.well-known/oauth-authorization-server',
           7,
         ),
-        rawPath: fc.constantFrom<unknown>('/user/generateJwt', '/', '/.well-known/jwks.json', null),
+        rawPath: fc.constantFrom<unknown>('/user/generateJwt', '/', '/.well-known/jwks.json', '/oauth2/token', null),
         httpMethod: fc.constantFrom<unknown>('POST', 'GET', 1),
-        path: fc.constantFrom<unknown>('/user/generateJwt', '/x', '/.well-known/openid-configuration'),
+        path: fc.constantFrom<unknown>('/user/generateJwt', '/x', '/.well-known/openid-configuration', '/oauth2/token'),
         resource: fc.constantFrom<unknown>('/user/generateJwt', undefined),
         requestContext: fieldArb,
         headers: fc.oneof(fc.constant({ 'content-type': 'application/json', authorization: 'VALID' }), fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 1 }))),
-        body: fc.oneof(fc.constant('{"subject":"svc-1"}'), fc.constant({ subject: 'svc-1' }), fc.jsonValue({ maxDepth: 2 })),
+        body: fc.oneof(
+          fc.constant('{"subject":"svc-1"}'),
+          fc.constant({ subject: 'svc-1' }),
+          fc.constant('grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange&subject_token=VALID_TOKEN&subject_token_type=urn%3Aietf%3Aparams%3Aoauth%3Atoken-type%3Aaccess_token'),
+          fc.jsonValue({ maxDepth: 2 }),
+        ),
         isBase64Encoded: fc.jsonValue({ maxDepth: 0 }),
         authorization: fc.oneof(fc.constant('VALID'), fc.jsonValue({ maxDepth: 1 })),
       },
@@ -579,10 +587,22 @@ test(`${RUNS.hostileEvent} arbitrary events: never a 5xx or a throw, a token onl
   );
   await fc.assert(
     fc.asyncProperty(eventArb, async (generated) => {
-      const event = JSON.parse(JSON.stringify(generated ?? null).replaceAll('"VALID"', JSON.stringify(`Bearer ${validToken}`))) as unknown;
+      const event = JSON.parse(
+        JSON.stringify(generated ?? null).replaceAll('"VALID"', JSON.stringify(`Bearer ${validToken}`)).replaceAll('VALID_TOKEN', validToken),
+      ) as unknown;
       const outcome = await service.invoke(event);
       expect(outcome.raw).not.toContain(TEST_SECRET);
       expect(outcome.raw).not.toContain(b64url(TEST_SECRET));
+      // The token endpoint answers in OAuth's format, without `code`: RFC 6749 §5.2's error JSON.
+      if (!('code' in outcome.envelope) && 'error' in outcome.envelope) {
+        expect(Object.keys(outcome.envelope).sort()).toEqual(['error', 'error_description']);
+        expect(outcome.raw).not.toMatch(JWS_LIKE);
+        if (Object.keys(outcome.headers).length > 0) {
+          expect(outcome.headers).toMatchObject({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+          expect(outcome.status).toBeLessThan(500);
+        }
+        return;
+      }
       const published = outcome.status === 200 && !('code' in outcome.envelope);
       if (published) {
         // The key set and the discovery document: public, cacheable, never the HMAC secret.

@@ -42,4 +42,14 @@ describe('auditRecord', () => {
     // Assess
     expect(Object.keys(record).sort()).toEqual(['aud', 'audit', 'callerSub', 'exp', 'jti', 'reason', 'scope', 'status', 'subject']);
   });
+
+  test('names the token endpoint\'s grant, and only on its lines', () => {
+    // Act
+    const exchanged = auditRecord('issued', { ...FACTS, grant: 'token-exchange' });
+    const minted = auditRecord('issued', FACTS);
+
+    // Assess
+    expect(exchanged).toMatchObject({ audit: 'issued', grant: 'token-exchange' });
+    expect(minted).not.toHaveProperty('grant');
+  });
 });

@@ -32,6 +32,8 @@ describe('loadConfig', () => {
       secretCacheSeconds: 300,
       secretStaleSeconds: 900,
       maxDelegationDepth: 4,
+      tokenFormat: 'seed',
+      scopesSupported: undefined,
     });
   });
 
@@ -50,6 +52,8 @@ describe('loadConfig', () => {
       SECRET_CACHE_SECONDS: '60',
       SECRET_STALE_SECONDS: '120',
       MAX_DELEGATION_DEPTH: '2',
+      TOKEN_FORMAT: 'rfc9068',
+      SCOPES_SUPPORTED: 'push, query,',
     });
 
     // Assess
@@ -66,7 +70,21 @@ describe('loadConfig', () => {
       secretCacheSeconds: 60,
       secretStaleSeconds: 120,
       maxDelegationDepth: 2,
+      tokenFormat: 'rfc9068',
+      scopesSupported: ['push', 'query'],
     });
+  });
+
+  test.each([
+    ['TOKEN_FORMAT', 'jwt', /^TOKEN_FORMAT must be one of seed, rfc9068/],
+    ['SCOPES_SUPPORTED', 'push,read write', /^SCOPES_SUPPORTED lists "read write", which is not an OAuth scope/],
+    ['SCOPES_SUPPORTED', 'a"b', /^SCOPES_SUPPORTED lists "a"b"/],
+  ])('refuses %s=%p, naming the variable', (variable, value, message) => {
+    // Act
+    const load = () => loadConfig({ ...REQUIRED, [variable]: value });
+
+    // Assess
+    expect(load).toThrow(message);
   });
 
   test('returns a frozen configuration', () => {

@@ -3,10 +3,10 @@ import { describeError, toMintError } from '../../errors';
 import { loggableText } from '../../logText';
 import type { EdgeContext, EdgeLogger, EdgeRequest } from '../context';
 import { lambdaResult, type ResponseFormat, type ResponseFormatName } from '../response';
-import type { RouteResult } from '../router';
+import { formatAtPath, type Route, type RouteResult } from '../router';
 
 const defaults = {
-  /** The format of a refusal that came before any route was found (404, 405). */
+  /** The format of a refusal that came before any route was found (404, 405), at a path no route's format claims. */
   fallback: 'envelope' as ResponseFormatName,
 };
 
@@ -19,6 +19,8 @@ export function httpResponse<Deps>(
   opts: {
     readonly formats: Readonly<Record<ResponseFormatName, ResponseFormat>>;
     readonly logger: EdgeLogger;
+    /** The route table: a refusal before a route was found answers in the format of the routes at its path. */
+    readonly routes: readonly Pick<Route<Deps>, 'path' | 'format'>[];
   } & Partial<typeof defaults>,
 ): MiddlewareObj<unknown, unknown, Error, EdgeContext<Deps>> {
   const options = { ...defaults, ...opts };
@@ -40,8 +42,9 @@ export function httpResponse<Deps>(
         ...(error.cause === undefined ? {} : { cause: loggableText(describeError(error.cause)) }),
       });
     }
-    const format = options.formats[request.context.route?.format ?? options.fallback];
-    request.response = lambdaResult(request.context.inbound?.shape ?? 'direct', format.failure(error));
+    const { route, inbound } = request.context;
+    const format = options.formats[route?.format ?? formatAtPath(options.routes, inbound?.path) ?? options.fallback];
+    request.response = lambdaResult(inbound?.shape ?? 'direct', format.failure(error));
   };
 
   return { after: httpResponseAfter, onError: httpResponseOnError };

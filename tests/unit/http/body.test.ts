@@ -1,5 +1,5 @@
 import { MintError } from '../../../lib/errors';
-import { assertBodySize, isJsonMediaType, MAX_BODY_BYTES, parseDirectBody } from '../../../lib/http/body';
+import { assertBodySize, directFormFields, isFormMediaType, isJsonMediaType, MAX_BODY_BYTES, parseDirectBody } from '../../../lib/http/body';
 
 function failureOf(run: () => unknown): MintError {
   try {
@@ -28,6 +28,47 @@ describe('isJsonMediaType', () => {
       expect(isJsonMediaType(contentType)).toBe(false);
     },
   );
+});
+
+describe('isFormMediaType', () => {
+  test.each(['application/x-www-form-urlencoded', 'Application/X-WWW-Form-URLEncoded', 'application/x-www-form-urlencoded; charset=UTF-8', ' application/x-www-form-urlencoded '])(
+    'reads %p as a form',
+    (contentType) => {
+      expect(isFormMediaType(contentType)).toBe(true);
+    },
+  );
+
+  test.each([undefined, '', 'application/json', 'multipart/form-data', 'application/x-www-form-urlencodedx', 'text/plain', 'application/x-www-form-urlencoded+json'])(
+    'does not read %p as a form',
+    (contentType) => {
+      expect(isFormMediaType(contentType)).toBe(false);
+    },
+  );
+});
+
+describe('directFormFields', () => {
+  test('takes string fields, and arrays of strings for a field given more than once, into an object without a prototype', () => {
+    // Act
+    const fields = directFormFields({ grant_type: 'x', audience: ['a', 'b'] });
+
+    // Assess
+    expect({ ...fields }).toEqual({ grant_type: 'x', audience: ['a', 'b'] });
+    expect(Object.getPrototypeOf(fields)).toBeNull();
+  });
+
+  test.each([undefined, null])('reads the absent body %p as an empty form', (body) => {
+    expect({ ...directFormFields(body) }).toEqual({});
+  });
+
+  test.each([
+    ['a number field', { grant_type: 1 }],
+    ['an object field', { grant_type: { a: 'b' } }],
+    ['an array holding a number', { audience: ['a', 2] }],
+    ['an array body', ['grant_type']],
+    ['a number body', 42],
+  ])('refuses %s with INVALID_REQUEST (400)', (_case, body) => {
+    expect(failureOf(() => directFormFields(body))).toMatchObject({ code: 'INVALID_REQUEST', statusCode: 400 });
+  });
 });
 
 describe('assertBodySize', () => {

@@ -70,6 +70,18 @@ describe('normalizeEvent', () => {
     expect(headerValuesOf(request, 'authorization')).toEqual(authorization);
   });
 
+  test.each([
+    { name: 'a path', event: { path: '/oauth2/token', body: 'grant_type=x' }, path: '/oauth2/token' },
+    { name: 'the original route\'s path', event: { path: '/user/generateJwt', body: {} }, path: '/user/generateJwt' },
+    { name: 'a path that is not a string', event: { path: 7, body: {} }, path: '' },
+  ])('reads a direct invoke naming $name as a POST to it', ({ event, path }) => {
+    // Act
+    const request = normalizeEvent(event);
+
+    // Assess
+    expect(request).toMatchObject({ shape: 'direct', method: 'POST', path, body: event.body });
+  });
+
   test('never changes the event it reads', () => {
     // Prepare
     const event = v1Event({ headers: { Authorization: 'Bearer x', 'Content-Type': 'application/json' }, body: '{}' });

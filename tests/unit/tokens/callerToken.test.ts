@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
-import { extractBearerToken, parseCallerToken, readScopes, verifyCallerToken } from '../../../lib/tokens/callerToken';
+import { extractBearerToken, parseCallerToken, readScopes, verifyCallerToken, verifyExchangedToken } from '../../../lib/tokens/callerToken';
 import { loadConfig, type Config } from '../../../lib/config';
 import { MintError, type MintErrorCode } from '../../../lib/errors';
 import { importSigningKeys, type SigningKeys } from '../../../lib/keys/signingKeys';
@@ -290,5 +290,98 @@ describe('parseCallerToken: the checks that need no key', () => {
 
     // Assess
     expect(parse).toThrow(expect.objectContaining({ code: 'INVALID_TOKEN' }));
+  });
+});
+
+describe('verifyExchangedToken', () => {
+  async function exchangeFailure(token: string, role: 'subject token' | 'actor token'): Promise<MintError> {
+    try {
+      await verifyExchangedToken(parseCallerToken(token, role), keys, config, NOW, role);
+    } catch (error) {
+      if (error instanceof MintError) return error;
+      throw error;
+    }
+    throw new Error('verifyExchangedToken accepted a token it should refuse');
+  }
+
+  test('reads a subject token addressed anywhere, without the right to mint, with every claim an exchange uses', async () => {
+    // Prepare
+    const token = await tokenWith({
+      aud: ['svc-orders', 'reports'],
+      scope: 'push query',
+      act: { sub: 'ops-admin' },
+      client_id: 'web-app',
+      may_act: { sub: 'svc-orders', iss: 'https://auth.example.com' },
+      iss: 'https://auth.example.com',
+    });
+
+    // Act
+    const claims = await verifyExchangedToken(parseCallerToken(token, 'subject token'), keys, config, NOW, 'subject token');
+
+    // Assess
+    expect(claims).toEqual({
+      sub: 'caller-1',
+      aud: ['svc-orders', 'reports'],
+      scopes: ['push', 'query'],
+      exp: NOW_SECONDS + 3600,
+      act: { sub: 'ops-admin' },
+      clientId: 'web-app',
+      mayAct: { sub: 'svc-orders', iss: 'https://auth.example.com' },
+      iss: 'https://auth.example.com',
+    });
+  });
+
+  test('reads a subject token without scope or audience as holding none', async () => {
+    // Act
+    const claims = await verifyExchangedToken(parseCallerToken(await tokenWith({ scope: undefined, aud: undefined }), 'subject token'), keys, config, NOW, 'subject token');
+
+    // Assess
+    expect(claims).toMatchObject({ scopes: [], aud: [] });
+  });
+
+  test('reads a may_act that names nobody it can match as absent', async () => {
+    // Act
+    const claims = await verifyExchangedToken(parseCallerToken(await tokenWith({ may_act: { sub: 7 } }), 'subject token'), keys, config, NOW, 'subject token');
+
+    // Assess
+    expect(claims).not.toHaveProperty('mayAct');
+  });
+
+  test('requires an actor token to be addressed to this service', async () => {
+    // Act
+    const refusal = await exchangeFailure(await tokenWith({ aud: 'svc-orders' }), 'actor token');
+
+    // Assess
+    expect(refusal).toMatchObject({ code: 'INVALID_TOKEN', message: expect.stringContaining('The actor token is not valid') });
+  });
+
+  test.each([
+    ['expired', { exp: NOW_SECONDS - 31 }, 'TOKEN_EXPIRED'],
+    ['not yet valid', { nbf: NOW_SECONDS + 3600 }, 'INVALID_TOKEN'],
+    ['issued in the future', { iat: NOW_SECONDS + 3600 }, 'INVALID_TOKEN'],
+    ['without a sub', { sub: undefined }, 'INVALID_TOKEN'],
+    ['with a fractional exp', { exp: NOW_SECONDS + 0.5 }, 'INVALID_TOKEN'],
+    ['with a scope that is not a list', { scope: { push: true } }, 'INVALID_TOKEN'],
+    ['with an aud that is not a list of strings', { aud: [7] }, 'INVALID_TOKEN'],
+    ['with a numeric aud', { aud: 7 }, 'INVALID_TOKEN'],
+    ['with an empty client_id', { client_id: '' }, 'INVALID_TOKEN'],
+    ['with an act that is not a chain', { act: 'ops-admin' }, 'INVALID_TOKEN'],
+  ])('refuses a subject token %s, naming it the subject token', async (_case, claims, code) => {
+    // Act
+    const refusal = await exchangeFailure(await tokenWith(claims as JWTPayload), 'subject token');
+
+    // Assess
+    expect(refusal).toMatchObject({ code, message: expect.stringContaining('subject token') });
+  });
+
+  test('refuses a subject token signed with another secret', async () => {
+    // Prepare
+    const forged = await callerToken({ secret: 'attacker-controlled-secret-0123456789-abcdef', nowSeconds: NOW_SECONDS });
+
+    // Act
+    const refusal = await exchangeFailure(forged, 'subject token');
+
+    // Assess
+    expect(refusal).toMatchObject({ code: 'INVALID_TOKEN', message: 'The subject token signature does not verify.' });
   });
 });

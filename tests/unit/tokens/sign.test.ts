@@ -107,3 +107,60 @@ describe('signToken', () => {
     expect(decodeJwt(token).header).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'key-2024' });
   });
 });
+
+describe('signToken in RFC 9068 format', () => {
+  const ACCESS: TokenClaims = { ...CLAIMS, clientId: 'caller-1', act: { sub: 'caller-1' } };
+
+  test('types the header at+jwt and names the key', async () => {
+    // Act
+    const { token } = await signToken(ACCESS, { ...signingKey, kid: 'key-2024' }, STAMP, 'rfc9068');
+
+    // Assess
+    expect(decodeJwt(token).header).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: 'key-2024' });
+  });
+
+  test('writes the claims RFC 9068 requires, client_id included, and the scope as one space-delimited string', async () => {
+    // Act
+    const { token } = await signToken({ ...ACCESS, nbf: NOW + 5 }, signingKey, STAMP, 'rfc9068');
+
+    // Assess
+    expect(decodeJwt(token).payload).toEqual({
+      iss: 'caller-1',
+      exp: NOW + 600,
+      aud: 'mfs',
+      sub: 'test1',
+      client_id: 'caller-1',
+      iat: NOW,
+      jti: STAMP.jti,
+      nbf: NOW + 5,
+      scope: 'generateJwt push',
+      act: { sub: 'caller-1' },
+    });
+  });
+
+  test('writes no scope as an empty string', async () => {
+    // Act
+    const { token } = await signToken({ ...ACCESS, scope: [] }, signingKey, STAMP, 'rfc9068');
+
+    // Assess
+    expect(decodeJwt(token).payload.scope).toBe('');
+  });
+
+  test.each(['read write', 'say"hi', 'back\\slash', 'café', ''])('refuses the scope %p, which OAuth\'s string cannot hold, with INVALID_SCOPE', async (scope) => {
+    // Act
+    const signing = signToken({ ...ACCESS, scope: ['push', scope] }, signingKey, STAMP, 'rfc9068');
+
+    // Assess
+    await expect(signing).rejects.toMatchObject({ code: 'INVALID_SCOPE', statusCode: 400 });
+  });
+
+  test('writes the seed format unchanged when asked for it by name', async () => {
+    // Act
+    const named = await signToken(ACCESS, signingKey, STAMP, 'seed');
+    const unnamed = await signToken(ACCESS, signingKey, STAMP);
+
+    // Assess
+    expect(named.token).toBe(unnamed.token);
+    expect(decodeJwt(named.token).payload).not.toHaveProperty('client_id');
+  });
+});
