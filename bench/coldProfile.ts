@@ -21,7 +21,8 @@ const BUILT_IN_AREAS: ReadonlyArray<readonly [area: string, pattern: RegExp]> = 
   // Node compiles each of its own modules when first required; V8's compile of the bundle runs under the CommonJS loader.
   ['Node: compiling its built-in modules', /^node:internal\/bootstrap\/realm/],
   ["compiling the bundle, and resolving requires (Node's module loader)", /^node:internal\/modules\//],
-  ['Node: starting (bootstrap)', /^node:internal\/(bootstrap|main|process)\//],
+  ['Node: starting (bootstrap)', /^node:internal\/(bootstrap|main)\//],
+  ['Node: promise and tick queues, process', /^node:internal\/process\//],
 ];
 
 /** The bundle's sections as esbuild writes them unminified: a `// path` line opens each source file. */
@@ -32,7 +33,9 @@ function bundleSections(bundleText: string): (line: number) => string {
     const path = /^\/\/ (\S+\.[cm]?[jt]s)$/.exec(line)?.[1];
     if (path) {
       const pkg = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
-      owner = pkg ? `the bundle: ${pkg.startsWith('@smithy/') ? '@smithy (the signer)' : pkg}` : `the bundle: our code (${path.split('/')[0]}/)`;
+      // Our code by folder (lib/http/, lib/tokens/, …), packages by name.
+      const folder = path.split('/').slice(0, -1).join('/');
+      owner = pkg ? `the bundle: ${pkg.startsWith('@smithy/') ? '@smithy (the signer)' : pkg}` : `the bundle: our ${folder}/`;
     }
     owners.push(owner);
   }
@@ -79,26 +82,30 @@ function meanByArea(dir: string, bundleFile?: string, sectionOf: (line: number) 
 }
 
 /**
- * Where a cold start's CPU goes, on the headline node: `runs` cold starts of the handler built with
- * the shipped options but not minified (so that each function can be put down to its package),
- * and as many bare `node -e 0`, each under V8's sampling profiler (`--cpu-prof`, 250 µs). Reports
- * the mean milliseconds per area for both, largest difference first. The profiler itself slows the
- * process down, so the totals exceed the unprofiled figures; the split is what it is for.
+ * Where the CPU goes, on the headline node, under V8's sampling profiler (`--cpu-prof`, 250 µs),
+ * with the handler built with the shipped options but not minified (so that each function can be
+ * put down to its package or folder). Cold: `runs` cold starts and as many bare `node -e 0`, the
+ * mean milliseconds per area of each. Warm: `runs` containers that serve `warmRequests` requests
+ * each (logs at INFO, as deployed); an area's microseconds per warm request are its time in those
+ * containers less its time in a cold start, over the requests after the first. Largest first. The
+ * profiler slows everything down, so the totals exceed the unprofiled figures; the split is what
+ * it is for.
  */
-export async function profileColdStarts(bench: Bench, shipped: BuildOptions, runs: number) {
+export async function profileColdStarts(bench: Bench, shipped: BuildOptions, runs: number, warmRequests = 2000) {
   const node = bench.nodes[0];
   const dir = join(bench.workDir, 'cold-profile');
   const built = await buildVariant({ name: 'profiled', esbuild: { minify: false } }, shipped, join(dir, 'build'));
   const sectionOf = bundleSections(readFileSync(built.handlerFile, 'utf8'));
-  const [bundleDir, bareDir] = [join(dir, 'bundle'), join(dir, 'bare')];
-  for (const target of [bundleDir, bareDir]) mkdirSync(target, { recursive: true });
+  const [bundleDir, bareDir, warmDir] = [join(dir, 'bundle'), join(dir, 'bare'), join(dir, 'warm')];
+  for (const target of [bundleDir, bareDir, warmDir]) mkdirSync(target, { recursive: true });
   const profiler = (target: string) => ['--cpu-prof', '--cpu-prof-interval', '250', '--cpu-prof-dir', target];
   const config: ContainerConfig = { handlerFile: built.handlerFile, callerToken: bench.callerToken, requests: 1, concurrentFirst: 1 };
   for (let i = 0; i < runs; i++) {
     await runNode([...profiler(bundleDir), bench.programs.container, JSON.stringify(config)], { env: bench.env, node });
     await runNode([...profiler(bareDir), '-e', "require('node:fs').writeSync(3, '{}')"], { env: bench.env, node });
+    await runNode([...profiler(warmDir), bench.programs.container, JSON.stringify({ ...config, requests: warmRequests })], { env: bench.env, node });
   }
-  const [cold, bare] = [meanByArea(bundleDir, built.handlerFile, sectionOf), meanByArea(bareDir)];
+  const [cold, bare, served] = [meanByArea(bundleDir, built.handlerFile, sectionOf), meanByArea(bareDir), meanByArea(warmDir, built.handlerFile, sectionOf)];
   rmSync(dir, { recursive: true, force: true });
   const areas = [...new Set([...cold.keys(), ...bare.keys()])].map((area) => ({
     area,
@@ -108,5 +115,15 @@ export async function profileColdStarts(bench: Bench, shipped: BuildOptions, run
   }));
   areas.sort((a, b) => b.extraMs - a.extraMs);
   const total = (key: 'coldMs' | 'bareMs') => round(areas.reduce((sum, area) => sum + area[key], 0));
-  return { node: node?.label, runs, areas, coldTotalMs: total('coldMs'), bareTotalMs: total('bareMs') };
+  const perWarmRequest = (area: string) => (((served.get(area) ?? 0) - (cold.get(area) ?? 0)) * 1000) / (warmRequests - 1);
+  const warm = [...served.keys()].map((area) => ({ area, usPerRequest: round(perWarmRequest(area)) })).filter((area) => area.usPerRequest >= 0.5);
+  warm.sort((a, b) => b.usPerRequest - a.usPerRequest);
+  return {
+    node: node?.label,
+    runs,
+    areas,
+    coldTotalMs: total('coldMs'),
+    bareTotalMs: total('bareMs'),
+    warm: { requests: warmRequests, areas: warm, totalUs: round(warm.reduce((sum, area) => sum + area.usPerRequest, 0)) },
+  };
 }

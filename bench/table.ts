@@ -128,6 +128,10 @@ function profileTable(profile: NonNullable<BenchResults['coldStart']['profile']>
       ['all', `${profile.coldTotalMs} ms`, `${profile.bareTotalMs} ms`, `${round(profile.coldTotalMs - profile.bareTotalMs)} ms`, '100%'],
     ]),
     '',
+    `Warm path, where the CPU goes: ${profile.runs} containers serving ${count(profile.warm.requests)} requests each under the same profiler, logs at INFO, µs of CPU per request by area (0.5 µs and over):`,
+    '',
+    ...table([['area', 'per warm request', 'share'], ...profile.warm.areas.map((a) => [a.area, `${a.usPerRequest} µs`, `${Math.round((100 * a.usPerRequest) / profile.warm.totalUs)}%`]), ['all', `${profile.warm.totalUs} µs`, '100%']]),
+    '',
   ];
 }
 
