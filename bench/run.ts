@@ -167,7 +167,7 @@ export type BenchResults = Awaited<ReturnType<typeof measureService>>;
 /** `npm run bench -- --variants`: each variant's cold start on every node and its warm CPU, side by side. */
 async function compareVariants(setup: Setup, counts: Counts, startedAt: number) {
   const names = VARIANTS.map((variant) => variant.name);
-  if (new Set([...names, 'jose', 'nodeCrypto']).size !== names.length + 2) throw new Error('variant names must be unique, and neither jose nor nodeCrypto');
+  if (new Set([...names, 'jose', 'nodeCrypto', 'auditLine']).size !== names.length + 3) throw new Error('variant names must be unique, and none of jose, nodeCrypto, auditLine');
   progress(`building ${names.length} variants: ${names.join(', ')}...`);
   const shipped = shippedOptions(setup.artifact);
   const builds = await Promise.all(VARIANTS.map((variant, i) => buildVariant(variant, shipped, join(setup.bench.workDir, `variant-${i}`))));

@@ -7,6 +7,8 @@ import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObjec
 import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { auditRecord } from '../../lib/audit';
+import { createLogger } from '../../lib/log';
 import { percentile } from '../stats';
 import { lambdaContext, mintEvent, type BundledHandler } from './requests';
 
@@ -76,6 +78,16 @@ function nodeCryptoFloor(callerToken: string, key: KeyObject) {
   };
 }
 
+/**
+ * One audit line as the handler writes it for the benchmark's request (the record, the line, the
+ * write), at the level the run sets: nothing with logs off.
+ */
+function auditLineAlone() {
+  const logger = createLogger(process.env);
+  const facts = { callerSub: 'bench-caller', subject: 'bench-subject', aud: CALLER_AUDIENCE, scope: ['push'], exp: 1_900_000_000, jti: randomUUID(), act: { sub: 'bench-caller' } };
+  return async (): Promise<void> => logger.info('issued', auditRecord('issued', facts));
+}
+
 /** The handler from the deployed bundle, fed a fresh API Gateway v2 event per request. */
 function bundledHandler(handler: BundledHandler, callerToken: string) {
   let requestNumber = 0;
@@ -99,11 +111,12 @@ async function main(): Promise<void> {
   ];
   // Both floors must mint what the service mints: a token our own key verifies.
   for (const { run } of floors) await jwtVerify(await run(), cryptoKey, { algorithms: ['HS256'], audience: CALLER_AUDIENCE });
+  const alone = [...floors, { name: 'auditLine', run: auditLineAlone() }];
 
   const perRound = Math.max(1, Math.floor(config.requests / config.rounds));
   const variants = [
     ...Object.entries(config.handlers).map(([name, file]) => ({ name, run: bundledHandler(load(file), config.callerToken) })),
-    ...floors,
+    ...alone,
   ].map((variant) => ({ ...variant, latencies: new Float64Array(perRound * config.rounds), roundCpuUs: [] as number[] }));
   for (const { run } of variants) for (let i = 0; i < config.warmup; i++) await run();
   for (let round = 0; round < config.rounds; round++) {
