@@ -9,7 +9,7 @@
  * below the function's `applicationLogLevel`. This module then only hands the record over.
  *
  * Elsewhere (`npm start`, the tests, the bench) nothing replaces `console`, so this module writes
- * the same line itself: the request id the edge recorded with `logRequestId`, and the level from
+ * the same line itself: the request id `requestIdInLogs` recorded, and the level from
  * AWS_LAMBDA_LOG_LEVEL (the local run sets it as Lambda does) or LOG_LEVEL, read when this module
  * is first loaded; SILENT, which Lambda does not have, writes nothing.
  *
@@ -62,7 +62,7 @@ export function requestIdInLogs(): MiddlewareObj<unknown, unknown, Error, Contex
   };
 }
 
-/** A logger writing with `write`; `logger` below is the service's. */
+/** A logger for `env`: through Lambda's runtime where it writes JSON lines, its own lines elsewhere. */
 export function createLogger(env: NodeJS.ProcessEnv) {
   const write = env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON' ? throughLambda : ownLines(env);
   return {
@@ -71,7 +71,6 @@ export function createLogger(env: NodeJS.ProcessEnv) {
     error: (event: string, fields: Fields = {}) => write('ERROR', event, fields),
   };
 }
-export type Logger = ReturnType<typeof createLogger>;
 
 /** The service's logger, configured from the environment the function started with. */
 export const logger = createLogger(process.env);
