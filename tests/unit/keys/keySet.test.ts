@@ -108,6 +108,33 @@ describe('a public-only key is refused exactly when it would sign now or later',
     ]);
   });
 
+  it.each([
+    { name: 'a minute ago', retiredAt: NOW - 60 },
+    { name: 'at this very second', retiredAt: NOW },
+  ])('accepts a public-only key retired $name, even placed first in the set', async ({ retiredAt }) => {
+    // Prepare
+    const retired = publicHalf(await privateJwk('ES256', { kid: 'retired', retired_at: retiredAt }));
+    const signer = await privateJwk('ES256', { kid: 'signer' });
+
+    // Act
+    const keySet = parseKeySet(keySetSecret(retired, signer), NOW);
+
+    // Assess
+    expect(keySet.keys.map((key) => key.kid)).toEqual(['retired', 'signer']);
+  });
+
+  it('refuses a public-only key placed first that retires a second from now', async () => {
+    // Prepare
+    const leaving = publicHalf(await privateJwk('ES256', { kid: 'leaving', retired_at: NOW + 1 }));
+    const signer = await privateJwk('ES256', { kid: 'signer' });
+
+    // Act
+    const error = parseError(keySetSecret(leaving, signer));
+
+    // Assess
+    expect(error.code).toBe('SIGNING_KEY_UNUSABLE');
+  });
+
   it('accepts a public-only key behind an always-active signer, even with a key published ahead first', async () => {
     // Prepare
     const next = await privateJwk('ES256', { kid: 'next', nbf: NOW + 600 });
