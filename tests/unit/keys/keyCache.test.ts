@@ -412,3 +412,29 @@ describe('createKeyCache', () => {
     expect(h.fetchSecret).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('the retry wait late in the stale window', () => {
+  test('waits retrySeconds between refresh attempts ten seconds before the stale window ends, as at its start', async () => {
+    // Prepare
+    const h = harness();
+    await h.cache.get();
+    h.failWith(outage());
+    const lateFailure = CACHE_MS + STALE_MS - 2 * RETRY_MS;
+    h.at(lateFailure);
+    await h.cache.get();
+
+    // Act
+    for (const offset of [lateFailure + 1, lateFailure + RETRY_MS - 1]) {
+      h.at(offset);
+      await h.cache.get();
+    }
+    const duringWait = h.fetchSecret.mock.calls.length;
+    h.at(lateFailure + RETRY_MS);
+    const afterWait = await h.cache.get();
+
+    // Assess
+    expect(duringWait).toBe(2);
+    expect(h.fetchSecret).toHaveBeenCalledTimes(3);
+    expect(afterWait).toEqual({ madeFrom: 'key-1' });
+  });
+});
