@@ -88,6 +88,19 @@ describe('the checks one key must pass', () => {
     expect(error.code).toBe('SIGNING_KEY_UNUSABLE');
   });
 
+  it('cuts a long kid in the refusal it names the key by, so that a key set cannot flood the log', async () => {
+    // Prepare
+    const kid = 'k'.repeat(10_000);
+    const jwk = await privateJwk('ES256', { kid, alg: 'RS256' });
+
+    // Act
+    const error = refusalOf(jwk);
+
+    // Assess
+    expect(error.code).toBe('SIGNING_KEY_UNUSABLE');
+    expect(error.message.length).toBeLessThan(500);
+  });
+
   it('accepts "use": "sig", the one use a signing key may declare', async () => {
     // Prepare
     const jwk = await privateJwk('ES256', { use: 'sig' });
