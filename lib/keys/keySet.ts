@@ -107,7 +107,10 @@ function checkSigningWindows(keys: readonly KeySpec[], nowSeconds: number): void
 /** Whether key `index` is the signer at some instant at or after `fromSeconds`. */
 export function signsFrom(keys: readonly Pick<KeySpec, 'nbf' | 'retiredAt'>[], index: number, fromSeconds: number): boolean {
   const own = keys[index] as Pick<KeySpec, 'nbf' | 'retiredAt'>;
-  let stretches: [number, number][] = [[Math.max(own.nbf ?? -Infinity, fromSeconds), own.retiredAt ?? Infinity]];
+  const open = ([from, to]: [number, number]): boolean => from < to;
+  const ownStretch: [number, number] = [Math.max(own.nbf ?? -Infinity, fromSeconds), own.retiredAt ?? Infinity];
+  // Its own window may already be closed: the first key has no earlier keys to filter it out below.
+  let stretches = [ownStretch].filter(open);
   for (const earlier of keys.slice(0, index)) {
     const start = earlier.nbf ?? -Infinity;
     const end = earlier.retiredAt ?? Infinity;
@@ -115,7 +118,7 @@ export function signsFrom(keys: readonly Pick<KeySpec, 'nbf' | 'retiredAt'>[], i
       [from, Math.min(to, start)],
       [Math.max(from, end), to],
     ]);
-    stretches = stretches.filter(([from, to]) => from < to);
+    stretches = stretches.filter(open);
   }
   return stretches.length > 0;
 }

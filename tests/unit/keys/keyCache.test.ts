@@ -564,3 +564,31 @@ describe('createKeyCache', () => {
     expect(h.fetchSecret).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('the back-off late in the stale window', () => {
+  test('waits out the back-off between refresh attempts ten seconds before the stale window ends, as at its start', async () => {
+    // Prepare
+    const h = harness();
+    await h.cache.get();
+    h.failWith(outage());
+    const lateFailure = CACHE_MS + STALE_MS - 10_000;
+    h.at(lateFailure);
+    await h.cache.get();
+
+    // Act
+    for (const offset of [lateFailure + 1, lateFailure + FIRST_BACKOFF_MS - 1]) {
+      h.at(offset);
+      await h.cache.get();
+    }
+    const duringWait = h.fetchSecret.mock.calls.length;
+    h.answerWith(() => Promise.resolve(secret('key-2', 'v2')));
+    h.at(lateFailure + FIRST_BACKOFF_MS);
+    await h.cache.get();
+    const afterWait = await h.cache.get();
+
+    // Assess
+    expect(duringWait).toBe(2);
+    expect(h.fetchSecret).toHaveBeenCalledTimes(3);
+    expect(afterWait).toEqual({ madeFrom: 'key-2' });
+  });
+});

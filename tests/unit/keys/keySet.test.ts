@@ -79,6 +79,102 @@ describe('the JWK Set format', () => {
   });
 });
 
+describe('a public-only key is refused exactly when it would sign now or later', () => {
+  it('refuses a public-only key placed after the signer, which takes over when that signer retires', async () => {
+    // Prepare
+    const current = await privateJwk('ES256', { kid: 'current', retired_at: NOW + 600 });
+    const successor = publicHalf(await privateJwk('ES256', { kid: 'successor' }));
+
+    // Act
+    const error = parseError(keySetSecret(current, successor));
+
+    // Assess
+    expect(error.code).toBe('SIGNING_KEY_UNUSABLE');
+  });
+
+  it('accepts a public-only key retired in the past, behind a signer active since before then', async () => {
+    // Prepare: the retired key's window [-∞, NOW - 60) starts before the signer's NOW - 100, but
+    // only what lies from now on counts.
+    const signer = await privateJwk('ES256', { kid: 'signer', nbf: NOW - 100 });
+    const retired = publicHalf(await privateJwk('ES256', { kid: 'retired', retired_at: NOW - 60 }));
+
+    // Act
+    const keySet = parseKeySet(keySetSecret(signer, retired), NOW);
+
+    // Assess
+    expect(keySet.keys.map((key) => [key.kid, key.hasPrivatePart])).toEqual([
+      ['signer', true],
+      ['retired', false],
+    ]);
+  });
+
+  it.each([
+    { name: 'a minute ago', retiredAt: NOW - 60 },
+    { name: 'at this very second', retiredAt: NOW },
+  ])('accepts a public-only key retired $name, even placed first in the set', async ({ retiredAt }) => {
+    // Prepare
+    const retired = publicHalf(await privateJwk('ES256', { kid: 'retired', retired_at: retiredAt }));
+    const signer = await privateJwk('ES256', { kid: 'signer' });
+
+    // Act
+    const keySet = parseKeySet(keySetSecret(retired, signer), NOW);
+
+    // Assess
+    expect(keySet.keys.map((key) => key.kid)).toEqual(['retired', 'signer']);
+  });
+
+  it('refuses a public-only key placed first that retires a second from now', async () => {
+    // Prepare
+    const leaving = publicHalf(await privateJwk('ES256', { kid: 'leaving', retired_at: NOW + 1 }));
+    const signer = await privateJwk('ES256', { kid: 'signer' });
+
+    // Act
+    const error = parseError(keySetSecret(leaving, signer));
+
+    // Assess
+    expect(error.code).toBe('SIGNING_KEY_UNUSABLE');
+  });
+
+  it('accepts a public-only key behind an always-active signer, even with a key published ahead first', async () => {
+    // Prepare
+    const next = await privateJwk('ES256', { kid: 'next', nbf: NOW + 600 });
+    const current = await privateJwk('ES256', { kid: 'current' });
+    const partner = publicHalf(await privateJwk('EdDSA', { kid: 'partner' }));
+
+    // Act
+    const keySet = parseKeySet(keySetSecret(next, current, partner), NOW);
+
+    // Assess
+    expect(keySet.keys).toHaveLength(3);
+  });
+
+  it('refuses a public-only key that fills the gap between a signer retiring and the next one starting', async () => {
+    // Prepare
+    const current = await privateJwk('ES256', { kid: 'current', retired_at: NOW + 600 });
+    const next = await privateJwk('ES256', { kid: 'next', nbf: NOW + 900 });
+    const gap = publicHalf(await privateJwk('ES256', { kid: 'gap' }));
+
+    // Act
+    const error = parseError(keySetSecret(current, next, gap));
+
+    // Assess
+    expect(error.code).toBe('SIGNING_KEY_UNUSABLE');
+  });
+
+  it('accepts a public-only key when the signer retiring hands over to the next one at that same second', async () => {
+    // Prepare
+    const current = await privateJwk('ES256', { kid: 'current', retired_at: NOW + 600 });
+    const next = await privateJwk('ES256', { kid: 'next', nbf: NOW + 600 });
+    const partner = publicHalf(await privateJwk('ES256', { kid: 'partner' }));
+
+    // Act
+    const keySet = parseKeySet(keySetSecret(current, next, partner), NOW);
+
+    // Assess
+    expect(keySet.keys).toHaveLength(3);
+  });
+});
+
 describe('a bad key set is refused with a message naming the problem and the key', () => {
   const cases: { name: string; build: () => Promise<JWK[] | string>; mentions: RegExp }[] = [
     {

@@ -187,3 +187,39 @@ describe('choosing the signing key per instant', () => {
     );
   });
 });
+
+describe('a public-only key', () => {
+  it('is imported for verification only: it has no private half to sign with', async () => {
+    // Prepare
+    const signer = await privateJwk('ES256', { kid: 'signer' });
+    const retired = publicHalf(await privateJwk('ES256', { kid: 'retired', retired_at: NOW_SECONDS - 60 }));
+
+    // Act
+    const keys = await importSigningKeys(keySetSecret(signer, retired), NOW);
+
+    // Assess
+    expect(keys.signers.map((entry) => [entry.kid, entry.privateKey?.type])).toEqual([
+      ['signer', 'private'],
+      ['retired', undefined],
+    ]);
+    expect(keys.verificationKeys.map((entry) => [entry.kid, entry.key.type])).toEqual([
+      ['signer', 'public'],
+      ['retired', 'public'],
+    ]);
+  });
+
+  it('never signs, even at an instant when it is the signer: SIGNING_KEY_UNUSABLE', async () => {
+    // Prepare: checked at NOW, the set is sound; a clock set back to before the signer's nbf makes
+    // the public-only key the signer.
+    const signer = await privateJwk('ES256', { kid: 'signer', nbf: NOW_SECONDS - 10 });
+    const retired = publicHalf(await privateJwk('ES256', { kid: 'retired', retired_at: NOW_SECONDS - 5 }));
+    const keys = await importSigningKeys(keySetSecret(signer, retired), NOW);
+
+    // Act
+    const signAt = () => signingKeyAt(keys, new Date((NOW_SECONDS - 20) * 1000));
+
+    // Assess
+    expect(signAt).toThrow(MintError);
+    expect(signAt).toThrow(expect.objectContaining({ code: 'SIGNING_KEY_UNUSABLE' }));
+  });
+});

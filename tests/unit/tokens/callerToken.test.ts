@@ -385,3 +385,82 @@ describe('verifyExchangedToken', () => {
     expect(refusal).toMatchObject({ code: 'INVALID_TOKEN', message: 'The subject token signature does not verify.' });
   });
 });
+
+describe('the edges of the bearer header', () => {
+  test('takes the token from a header of exactly 8,192 characters, the longest it reads', () => {
+    // Prepare
+    const header = `Bearer ${'a'.repeat(8192 - 'Bearer '.length)}`;
+
+    // Act
+    const token = extractBearerToken([header]);
+
+    // Assess
+    expect(header).toHaveLength(8192);
+    expect(token).toHaveLength(8185);
+  });
+
+  test('refuses a header of 8,193 characters as INVALID_TOKEN', () => {
+    // Act
+    const error = extractionFailure(`Bearer ${'a'.repeat(8193 - 'Bearer '.length)}`);
+
+    // Assess
+    expect(error.code).toBe('INVALID_TOKEN');
+  });
+
+  test.each<{ name: string; header: string; code: MintErrorCode }>([
+    { name: 'a scheme that only ends in "Bearer"', header: 'NotBearer abc.def.ghi', code: 'MISSING_TOKEN' },
+    { name: 'the Bearer scheme after a leading space', header: ' Bearer abc.def.ghi', code: 'INVALID_TOKEN' },
+    { name: 'the Bearer scheme and a tab before the token', header: 'Bearer\tabc.def.ghi', code: 'INVALID_TOKEN' },
+  ])('answers $name with $code', ({ header, code }) => {
+    // Act
+    const error = extractionFailure(header);
+
+    // Assess
+    expect(error.code).toBe(code);
+  });
+});
+
+describe('the defences in front of jose', () => {
+  test('refuses a validly signed token longer than the header bound, which jose alone would accept', async () => {
+    // Prepare
+    const token = await tokenWith({ note: 'x'.repeat(8192) });
+
+    // Act
+    const verified = await verifyCallerToken(parseCallerToken(token), keys, config, NOW);
+    const error = extractionFailure(`Bearer ${token}`);
+
+    // Assess
+    expect(verified.sub).toBe('caller-1');
+    expect(error.code).toBe('INVALID_TOKEN');
+  });
+
+  test('tries no asymmetric key for a token without kid, even one that has no kid itself', async () => {
+    // Prepare: a set never holds such a key (checkKey requires a kid on every asymmetric key); this
+    // is the second layer, on its own.
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const unnamedPublic = await crypto.subtle.importKey('jwk', publicKey.export({ format: 'jwk' }), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+    const unnamed: SigningKeys = { ...keys, verificationKeys: [{ kid: undefined, alg: 'ES256', key: unnamedPublic }] };
+    const token = await new SignJWT(JSON.parse(VALID_PAYLOAD) as JWTPayload).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
+
+    // Act
+    const verification = verifyCallerToken(parseCallerToken(token), unnamed, config, NOW);
+
+    // Assess
+    await expect(verification).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+  });
+});
+
+describe('trying more than one unnamed key', () => {
+  test('answers TOKEN_EXPIRED for an expired token signed by the first key, without trying the second', async () => {
+    // Prepare
+    const other = await importSigningKeys('an-older-secret-still-accepted-0123456789');
+    const twoKeys: SigningKeys = { ...keys, verificationKeys: [...keys.verificationKeys, ...other.verificationKeys] };
+    const token = await tokenWith({ exp: NOW_SECONDS - 3600 });
+
+    // Act
+    const verification = verifyCallerToken(parseCallerToken(token), twoKeys, config, NOW);
+
+    // Assess
+    await expect(verification).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
+  });
+});
