@@ -1,9 +1,9 @@
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config';
 import { MintError } from '../errors';
-import { ALGS_BY_KTY } from '../keys/jwk';
 import type { KeyEntry, SigningKeys } from '../keys/signingKeys';
 import { epochSeconds } from '../time';
+import type { ParsedCallerToken, TokenRole } from './parse';
 
 /** RFC 8693 §4.1: who minted a token, and who minted that one, nearest first. */
 export interface Actor {
@@ -24,74 +24,11 @@ export interface CallerClaims {
 /** Deeper `act` nesting than any configurable bound: a caller token with more is not one of ours. */
 const MAX_ACT_NESTING = 32;
 
-/** Longest Authorization header we read; a longer one is not a token we issued. */
-const MAX_AUTHORIZATION_LENGTH = 8192;
-
-/**
- * Takes the token out of the Authorization header, given every value it arrived with.
- * @throws MintError DUPLICATE_HEADER for more than one value (never resolved by order: a proxy or log
- * that read another would see another credential), MISSING_TOKEN when there is no bearer token,
- * INVALID_TOKEN when it is malformed.
- */
-export function extractBearerToken(values: readonly string[]): string {
-  if (values.length > 1) {
-    throw new MintError('DUPLICATE_HEADER', 'The request has more than one Authorization header; send exactly one.');
-  }
-  const authorization = values[0];
-  if (authorization === undefined || authorization.trim() === '') {
-    throw new MintError('MISSING_TOKEN', 'The Authorization header is missing; send "Authorization: Bearer <token>".');
-  }
-  if (authorization.length > MAX_AUTHORIZATION_LENGTH) {
-    throw new MintError('INVALID_TOKEN', 'The Authorization header is too long to hold a token.');
-  }
-  const match = /^Bearer +([^\s]+) *$/i.exec(authorization);
-  if (!match?.[1]) {
-    const scheme = authorization.trim().split(/\s+/)[0] ?? '';
-    if (/^bearer$/i.test(scheme)) {
-      throw new MintError('INVALID_TOKEN', 'The Authorization header must hold exactly one bearer token.');
-    }
-    throw new MintError('MISSING_TOKEN', 'The Authorization header must use the Bearer scheme.');
-  }
-  return match[1];
-}
-
 /** Reads `scope` as the seed's JSON array or as an OAuth space-delimited string. */
 export function readScopes(scope: unknown): string[] | undefined {
   if (typeof scope === 'string') return scope.split(' ').filter((entry) => entry !== '');
   if (Array.isArray(scope) && scope.every((entry) => typeof entry === 'string')) return [...scope];
   return undefined;
-}
-
-/** A caller token that passed every check that needs no key: its text and the key it names. */
-export interface ParsedCallerToken {
-  readonly token: string;
-  readonly kid: unknown;
-}
-
-/** Every algorithm a key of ours can have: a token naming any other cannot be one of ours. */
-const ACCEPTED_ALGS: readonly string[] = Object.values(ALGS_BY_KTY).flat();
-
-/** Which token of a request is being read, as messages name it. */
-export type TokenRole = 'caller token' | 'subject token' | 'actor token';
-
-/**
- * The checks a token of ours (a caller token, or the subject or actor token of an exchange) gets
- * before any key is fetched, so that junk costs no call to Secrets Manager: the canonical compact
- * JWS, a header that parses, an algorithm we could have signed with.
- * @throws MintError INVALID_TOKEN.
- */
-export function parseCallerToken(token: string, role: TokenRole = 'caller token'): ParsedCallerToken {
-  assertCanonicalCompactJws(token, role);
-  let header: { alg?: unknown; kid?: unknown };
-  try {
-    header = decodeProtectedHeader(token);
-  } catch {
-    throw new MintError('INVALID_TOKEN', `The ${role} is not a well-formed JWT.`);
-  }
-  if (typeof header.alg !== 'string' || !ACCEPTED_ALGS.includes(header.alg)) {
-    throw new MintError('INVALID_TOKEN', `The ${role} is signed with an algorithm we do not accept.`);
-  }
-  return { token, kid: header.kid };
 }
 
 /**
@@ -218,33 +155,6 @@ function readActor(value: unknown, depth: number, role: TokenRole): Actor | unde
   }
   const inner = readActor(actor.act, depth + 1, role);
   return inner === undefined ? { sub: actor.sub } : { sub: actor.sub, act: inner };
-}
-
-/** RFC 7515 §7.1: three segments of unpadded base64url. */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-
-/**
- * Whether a segment is the one spelling its bytes have: the encoder's own output. A segment one
- * character past a whole group of four encodes no byte; one that ends two or three characters
- * into a group carries 4 or 2 bits past its last byte, which the encoder writes as zeros.
- */
-function isCanonicalBase64url(segment: string): boolean {
-  const past = segment.length % 4;
-  if (past === 0) return true;
-  if (past === 1) return false;
-  const last = BASE64URL.indexOf(segment.charAt(segment.length - 1));
-  return (last & (past === 2 ? 0b1111 : 0b11)) === 0;
-}
-
-/**
- * Refuses every spelling of a token but the canonical one. jose decodes leniently: `=` padding and
- * stray low bits in a segment's last character decode to the same bytes, so one signed token would
- * have many spellings, and a deny list or replay check keyed on the token string could be dodged.
- */
-function assertCanonicalCompactJws(token: string, role: TokenRole): void {
-  const canonical = COMPACT_JWS.test(token) && token.split('.').every(isCanonicalBase64url);
-  if (!canonical) throw new MintError('INVALID_TOKEN', `The ${role} is not a well-formed JWT.`);
 }
 
 function candidateKeys(kid: unknown, keys: SigningKeys, role: TokenRole): readonly KeyEntry[] {
