@@ -1,14 +1,18 @@
 /**
  * `npm run mutation`: Stryker over the security core, the modules that decide who gets a token
- * and with which key. Too slow for CI (about an hour per module on two shared cores); run it by
- * hand, one module at a time: `npm run mutation -- --mutate lib/keys/jwk.ts`. The scores and the
- * mutants judged equivalent are in docs/decisions/0019-mutation-testing-of-the-security-core.md.
+ * and with which key. Too slow for CI (hours on two shared cores); run it by hand, on one module
+ * or a few lines: `npm run mutation -- --mutate lib/keys/jwk.ts:40-60`. `npm run mutation:unit`
+ * runs the same mutants against tests/unit/ only, in under an hour. The scores and the mutants
+ * judged equivalent are in docs/decisions/0019-mutation-testing-of-the-security-core.md.
  */
 module.exports = {
   mutate: [
+    'lib/tokens/bearer.ts',
+    'lib/tokens/parse.ts',
     'lib/tokens/callerToken.ts',
     'lib/mint/policy.ts',
     'lib/mint/request.ts',
+    'lib/exchange/policy.ts',
     'lib/keys/keyCache.ts',
     'lib/keys/keySet.ts',
     'lib/keys/jwk.ts',
