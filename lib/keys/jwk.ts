@@ -104,7 +104,7 @@ export function checkKey(entry: unknown, index: number): KeySpec {
     throw problem(`has no "kid"; every ${keyType} key needs one, so that verifiers can find it in the JWKS.`);
   }
   const allowed: readonly string[] = ALGS_BY_KTY[keyType];
-  if (typeof entry.alg !== 'string') throw problem(`has no "alg"; a ${keyType} key needs one of ${allowed.join(', ')}.`);
+  if (typeof entry.alg !== 'string') throw problem(`has no "alg"; an ${keyType} key needs one of ${allowed.join(', ')}.`);
   if (!allowed.includes(entry.alg)) {
     throw problem(`has alg ${quote(entry.alg)}, which does not fit kty "${keyType}" (expected ${allowed.join(', ')}).`);
   }

@@ -227,3 +227,66 @@ describe('the checks one key must pass', () => {
     expect(error.code).toBe('SIGNING_KEY_UNUSABLE');
   });
 });
+
+describe('what a refusal of one key says', () => {
+  it.each<{ name: string; entry: () => Promise<unknown>; message: string }>([
+    { name: 'an entry that is not an object', entry: async () => 42, message: 'key 1 (no kid) is not a JSON object.' },
+    {
+      name: 'an empty kid',
+      entry: () => privateJwk('HS256', { kid: '' }),
+      message: 'Signing key set: key 1 (no kid) has a "kid" that is not a non-empty string.',
+    },
+    {
+      name: 'no kty',
+      entry: async () => ({ ...(await privateJwk('ES256', { kid: 'ec-1' })), kty: undefined }),
+      message: 'Signing key set: key 1 (kid "ec-1") has kty missing; expected one of oct, EC, OKP, RSA.',
+    },
+    {
+      name: 'a kty that is not a string',
+      entry: async () => ({ ...(await privateJwk('ES256', { kid: 'ec-1' })), kty: 7 }),
+      message: 'Signing key set: key 1 (kid "ec-1") has kty of the wrong type; expected one of oct, EC, OKP, RSA.',
+    },
+    {
+      name: 'no alg',
+      entry: async () => ({ ...(await privateJwk('ES256', { kid: 'ec-1' })), alg: undefined }),
+      message: 'Signing key set: key 1 (kid "ec-1") has no "alg"; an EC key needs one of ES256, ES384.',
+    },
+    {
+      name: 'an alg of another kty',
+      entry: () => privateJwk('ES256', { kid: 'ec-1', alg: 'RS256' }),
+      message: 'Signing key set: key 1 (kid "ec-1") has alg "RS256", which does not fit kty "EC" (expected ES256, ES384).',
+    },
+    {
+      name: 'a retired_at that is not epoch seconds',
+      entry: () => privateJwk('HS256', { kid: 'h-1', retired_at: 1.5 }),
+      message: 'Signing key set: key 1 (kid "h-1") has a "retired_at" that is not whole epoch seconds.',
+    },
+    {
+      name: 'a padded k',
+      entry: async () => {
+        const jwk = await privateJwk('HS256', { kid: 'h-1' });
+        return { ...jwk, k: `${jwk.k}=` };
+      },
+      message: 'Signing key set: key 1 (kid "h-1") has no valid "k" (a base64url string).',
+    },
+  ])('names the key and the problem for $name', async ({ entry, message }) => {
+    // Act
+    const error = refusalOf(await entry());
+
+    // Assess
+    expect(error.message).toBe(message);
+  });
+
+  it('names a kid of 64 characters whole, and cuts one of 65 to 64 and an ellipsis', async () => {
+    // Prepare
+    const whole = 'w'.repeat(64);
+    const long = 'l'.repeat(65);
+
+    // Act
+    const [wholeError, longError] = [refusalOf(await privateJwk('ES256', { kid: whole, alg: 'RS256' })), refusalOf(await privateJwk('ES256', { kid: long, alg: 'RS256' }))];
+
+    // Assess
+    expect(wholeError.message).toContain(`(kid "${whole}")`);
+    expect(longError.message).toContain(`(kid "${'l'.repeat(64)}…")`);
+  });
+});
