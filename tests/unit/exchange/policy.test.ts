@@ -82,6 +82,22 @@ describe('decideExchangedClaims', () => {
       expect(decide({}, { aud: ['elsewhere'], mayAct: { sub: 'svc-orders', iss: ISSUER } }, { iss: ISSUER }).sub).toBe('user-1');
     });
 
+    test('a token whose may_act names the actor without an issuer, whatever issuer the actor token has', () => {
+      expect(decide({}, { aud: ['elsewhere'], mayAct: { sub: 'svc-orders' } }, { iss: ISSUER }).sub).toBe('user-1');
+    });
+
+    test('tells a requester without an actor token how it may exchange, and one with an actor token what did not match', () => {
+      // Act
+      const withoutActor = refusalOf({}, DOWNSTREAM, undefined);
+      const withActor = refusalOf({}, DOWNSTREAM, { sub: 'svc-thief' });
+
+      // Assess
+      expect(withoutActor.message).toBe(
+        'The subject token is not addressed to this service: only a party it is addressed to, or that its may_act names, may exchange it, with its own token as actor_token.',
+      );
+      expect(withActor.message).toBe('The subject token is addressed neither to this service nor to the actor, and its may_act does not name the actor.');
+    });
+
     test.each([
       ['a token addressed elsewhere, with no actor: whoever took it from that service', DOWNSTREAM, undefined],
       ['a token addressed elsewhere, with an actor it is not addressed to', DOWNSTREAM, { sub: 'svc-thief' }],
@@ -99,6 +115,14 @@ describe('decideExchangedClaims', () => {
     ['a subject token with no time left inside the clock tolerance', {}, { exp: NOW }, 'TOKEN_EXPIRED'],
   ])('refuses %s', (_case, request: Partial<ExchangeRequest>, subject: Partial<ExchangedTokenClaims>, code) => {
     expect(refusalOf(request, subject)).toMatchObject({ code });
+  });
+
+  test.each([
+    ['an audience', { audiences: ['payments'] }, {}, 'An audience or resource asked for is not one this service issues tokens for (ALLOWED_AUDIENCES).'],
+    ['a scope', { scopes: ['admin'] }, {}, "A scope asked for is not among the subject token's scopes."],
+    ['an expired subject token', {}, { exp: NOW }, 'The subject token has no time left to give.'],
+  ])('says which check refused %s', (_case, request: Partial<ExchangeRequest>, subject: Partial<ExchangedTokenClaims>, message) => {
+    expect(refusalOf(request, subject).message).toBe(message);
   });
 
   test('refuses an actor whose chain would take the token past MAX_DELEGATION_DEPTH', () => {

@@ -317,6 +317,7 @@ describe('createKeyCache', () => {
 
     // Assess
     expect(error.code).toBe('SECRET_UNAVAILABLE');
+    expect(error.message).toBe('Fetching the signing secret failed.');
     expect(error.cause).toBe(cause);
   });
 

@@ -180,7 +180,7 @@ describe('a bad key set is refused with a message naming the problem and the key
     {
       name: 'a duplicate kid',
       build: async () => [await privateJwk('ES256', { kid: 'twin' }), await privateJwk('ES384', { kid: 'twin' })],
-      mentions: /kid "twin" appears twice/,
+      mentions: /kid "twin" appears twice \(keys 1 and 2\)/,
     },
     {
       name: 'an alg that does not fit the kty',

@@ -183,7 +183,10 @@ describe('choosing the signing key per instant', () => {
     const keys = await importSigningKeys(keySetSecret(only), NOW);
 
     expect(() => signingKeyAt(keys, new Date((NOW_SECONDS + 60) * 1000))).toThrow(
-      expect.objectContaining({ code: 'SIGNING_KEY_UNUSABLE' }),
+      expect.objectContaining({
+        code: 'SIGNING_KEY_UNUSABLE',
+        message: 'No key in the signing set may sign at 2026-01-01T00:01:00.000Z: every key is not active yet ("nbf") or retired ("retired_at").',
+      }),
     );
   });
 });
@@ -220,6 +223,11 @@ describe('a public-only key', () => {
 
     // Assess
     expect(signAt).toThrow(MintError);
-    expect(signAt).toThrow(expect.objectContaining({ code: 'SIGNING_KEY_UNUSABLE' }));
+    expect(signAt).toThrow(
+      expect.objectContaining({
+        code: 'SIGNING_KEY_UNUSABLE',
+        message: 'The signing key at 2025-12-31T23:59:40.000Z is key 2 (kid "retired"), which has no private half.',
+      }),
+    );
   });
 });

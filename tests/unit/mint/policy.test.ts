@@ -74,14 +74,24 @@ describe('decideMintedClaims', () => {
     });
 
     test.each([
-      { why: 'an expiry a second past the caller\'s', request: { ...delegate, expiresAt: NOW + 3601 }, caller: CALLER },
-      { why: 'a caller token with no time left (inside the clock tolerance)', request: delegate, caller: { ...CALLER, exp: NOW } },
-    ])('refuses $why with DELEGATION_EXCEEDS_CALLER', ({ request, caller }) => {
+      {
+        why: 'an expiry a second past the caller\'s',
+        request: { ...delegate, expiresAt: NOW + 3601 },
+        caller: CALLER,
+        message: 'Field "expiresAt" is past the expiry of the caller token: a token that may mint never outlives its caller.',
+      },
+      {
+        why: 'a caller token with no time left (inside the clock tolerance)',
+        request: delegate,
+        caller: { ...CALLER, exp: NOW },
+        message: 'The caller token expires too soon to pass on the right to mint.',
+      },
+    ])('refuses $why with DELEGATION_EXCEEDS_CALLER, saying why', ({ request, caller, message }) => {
       // Act
       const error = refusalOf(request, config(), caller);
 
       // Assess
-      expect(error).toMatchObject({ code: 'DELEGATION_EXCEEDS_CALLER', statusCode: 403 });
+      expect(error).toMatchObject({ code: 'DELEGATION_EXCEEDS_CALLER', statusCode: 403, message });
     });
 
     test('does not cap a token that cannot mint, however long its caller lives', () => {
@@ -104,6 +114,43 @@ describe('decideMintedClaims', () => {
     // Assess
     if (allowed) expect(mint).not.toThrow();
     else expect(refusalOf({ subject: 'test1' }, config(), { ...CALLER, act })).toMatchObject({ code: 'DELEGATION_TOO_DEEP', statusCode: 403 });
+  });
+
+  test('says how deep a refused chain would be and what MAX_DELEGATION_DEPTH allows', () => {
+    // Act
+    const error = refusalOf({ subject: 'test1' }, config({ MAX_DELEGATION_DEPTH: '1' }), { ...CALLER, act: { sub: 'a' } });
+
+    // Assess
+    expect(error.message).toBe('This token would be minted 2 mints away from its origin; at most 1 are allowed (MAX_DELEGATION_DEPTH).');
+  });
+
+  test('records a caller without a chain as act with its sub alone', () => {
+    // Act
+    const claims = decideMintedClaims({ subject: 'test1' }, CALLER, config(), NOW);
+
+    // Assess
+    expect(claims.act).toStrictEqual({ sub: 'caller-1' });
+  });
+
+  test.each([
+    { name: 'an audience', request: { subject: 'test1', audience: 'payments' }, code: 'AUDIENCE_NOT_ALLOWED', message: 'Audience "payments" is not allowed.' },
+    { name: 'an authority', request: { subject: 'test1', authorities: ['admin'] }, code: 'SCOPE_ESCALATION', message: 'Authority "admin" is not among the caller\'s scopes.' },
+  ])('names $name it refuses', ({ request, code, message }) => {
+    // Act
+    const error = refusalOf(request);
+
+    // Assess
+    expect(error).toMatchObject({ code, message });
+  });
+
+  test('refuses a notBefore more than MAX_TTL_SECONDS from now, and accepts one exactly that far back', () => {
+    // Act
+    const tooEarly = refusalOf({ subject: 'test1', notBefore: NOW - 86_401 });
+    const earliest = decideMintedClaims({ subject: 'test1', notBefore: NOW - 86_400 }, CALLER, config(), NOW);
+
+    // Assess
+    expect(tooEarly).toMatchObject({ code: 'INVALID_REQUEST', message: 'Field "notBefore" must be within 86400 seconds of now.' });
+    expect(earliest.nbf).toBe(NOW - 86_400);
   });
 
   test('uses TOKEN_ISSUER as iss when configured', () => {

@@ -36,26 +36,28 @@ describe('extractBearerToken', () => {
     const backwards = extractionFailure([...values].reverse());
 
     // Assess
-    expect(forwards).toMatchObject({ code: 'DUPLICATE_HEADER', statusCode: 400 });
+    expect(forwards).toMatchObject({ code: 'DUPLICATE_HEADER', statusCode: 400, message: 'The request has more than one Authorization header; send exactly one.' });
     expect(backwards).toMatchObject({ code: 'DUPLICATE_HEADER', statusCode: 400 });
   });
 
-  test.each<{ name: string; header: string | undefined; code: MintErrorCode }>([
-    { name: 'no header', header: undefined, code: 'MISSING_TOKEN' },
-    { name: 'an empty header', header: '', code: 'MISSING_TOKEN' },
-    { name: 'a blank header', header: '   ', code: 'MISSING_TOKEN' },
-    { name: 'Basic credentials', header: 'Basic dXNlcjpwYXNz', code: 'MISSING_TOKEN' },
-    { name: 'a bare token without a scheme', header: 'abc.def.ghi', code: 'MISSING_TOKEN' },
-    { name: 'the Bearer scheme without a token', header: 'Bearer', code: 'INVALID_TOKEN' },
-    { name: 'two tokens', header: 'Bearer abc.def.ghi jkl.mno.pqr', code: 'INVALID_TOKEN' },
-    { name: 'a header longer than 8192 characters', header: `Bearer ${'a'.repeat(8200)}`, code: 'INVALID_TOKEN' },
-  ])('refuses $name with $code', ({ header, code }) => {
+  test.each<{ name: string; header: string | undefined; code: MintErrorCode; message: string }>([
+    { name: 'no header', header: undefined, code: 'MISSING_TOKEN', message: 'The Authorization header is missing; send "Authorization: Bearer <token>".' },
+    { name: 'an empty header', header: '', code: 'MISSING_TOKEN', message: 'The Authorization header is missing; send "Authorization: Bearer <token>".' },
+    { name: 'a blank header', header: '   ', code: 'MISSING_TOKEN', message: 'The Authorization header is missing; send "Authorization: Bearer <token>".' },
+    { name: 'Basic credentials', header: 'Basic dXNlcjpwYXNz', code: 'MISSING_TOKEN', message: 'The Authorization header must use the Bearer scheme.' },
+    { name: 'a bare token without a scheme', header: 'abc.def.ghi', code: 'MISSING_TOKEN', message: 'The Authorization header must use the Bearer scheme.' },
+    { name: 'the Bearer scheme without a token', header: 'Bearer', code: 'INVALID_TOKEN', message: 'The Authorization header must hold exactly one bearer token.' },
+    { name: 'two tokens', header: 'Bearer abc.def.ghi jkl.mno.pqr', code: 'INVALID_TOKEN', message: 'The Authorization header must hold exactly one bearer token.' },
+    { name: 'a scheme that only begins with "Bearer"', header: 'Bearerx abc.def.ghi', code: 'MISSING_TOKEN', message: 'The Authorization header must use the Bearer scheme.' },
+    { name: 'a header longer than 8192 characters', header: `Bearer ${'a'.repeat(8200)}`, code: 'INVALID_TOKEN', message: 'The Authorization header is too long to hold a token.' },
+  ])('refuses $name with $code, saying what to send', ({ header, code, message }) => {
     // Act
     const error = extractionFailure(header);
 
     // Assess
     expect(error.code).toBe(code);
     expect(error.statusCode).toBe(401);
+    expect(error.message).toBe(message);
   });
 });
 

@@ -58,3 +58,19 @@ describe('parseCallerToken: the checks that need no key', () => {
     expect(parse).toThrow(expect.objectContaining({ code: 'INVALID_TOKEN' }));
   });
 });
+
+describe('parseCallerToken: naming the token it refuses', () => {
+  test.each([
+    ['a token that is not a compact JWS', 'x', 'subject token', 'The subject token is not a well-formed JWT.'],
+    ['a padded segment', `${b64url('{"alg":"HS256"}')}.${b64url(VALID_PAYLOAD)}.sig=`, 'actor token', 'The actor token is not a well-formed JWT.'],
+    ['a header that is not JSON', craftToken('not json', VALID_PAYLOAD), 'subject token', 'The subject token is not a well-formed JWT.'],
+    ['alg none', craftToken('{"alg":"none"}', VALID_PAYLOAD), 'actor token', 'The actor token is signed with an algorithm we do not accept.'],
+    ['alg none, as a caller token by default', craftToken('{"alg":"none"}', VALID_PAYLOAD), undefined, 'The caller token is signed with an algorithm we do not accept.'],
+  ] as const)('refuses %s, naming it by its role', (_case, token, role, message) => {
+    // Act
+    const parse = () => parseCallerToken(token, role);
+
+    // Assess
+    expect(parse).toThrow(expect.objectContaining({ code: 'INVALID_TOKEN', message }));
+  });
+});
