@@ -66,6 +66,7 @@ describe('parseMintRequest', () => {
 
   test.each([
     { name: 'a half-hour offset', input: '2030-03-17T23:26:40+05:30', seconds: 1_900_000_600 },
+    { name: 'an offset without a colon', input: '2030-03-18T01:56:40+0800', seconds: 1_900_000_600 },
     { name: 'the largest offset, +23:59', input: '2030-03-18T17:55:40+23:59', seconds: 1_900_000_600 },
     { name: 'no seconds', input: '2030-03-17T17:56Z', seconds: 1_900_000_560 },
     { name: 'a space for the T and a lower-case z', input: '2030-03-17 17:56:40z', seconds: 1_900_000_600 },

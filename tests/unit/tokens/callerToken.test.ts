@@ -136,6 +136,7 @@ describe('verifyCallerToken', () => {
     { name: 'no audience', token: () => tokenWith({ aud: undefined }), code: 'INVALID_TOKEN', message: 'The caller token is not valid: its audience ("aud") does not include "mfs".' },
     { name: 'no sub', token: () => tokenWith({ sub: undefined }), code: 'INVALID_TOKEN', message: 'The caller token is not valid: missing required "sub" claim.' },
     { name: 'an empty sub', token: () => tokenWith({ sub: '' }), code: 'INVALID_TOKEN', message: 'The caller token has no subject ("sub").' },
+    { name: 'a numeric sub, which jose lets through', token: () => tokenWith({ sub: 42 as unknown as string }), code: 'INVALID_TOKEN', message: 'The caller token has no subject ("sub").' },
     { name: 'scopes without generateJwt', token: () => tokenWith({ scope: ['push'] }), code: 'INSUFFICIENT_SCOPE', message: 'The caller token lacks the "generateJwt" scope.' },
     { name: 'a scope string without generateJwt as a word', token: () => tokenWith({ scope: 'push generateJwts' }), code: 'INSUFFICIENT_SCOPE', message: 'The caller token lacks the "generateJwt" scope.' },
     { name: 'no scope', token: () => tokenWith({ scope: undefined }), code: 'INSUFFICIENT_SCOPE', message: 'The caller token lacks the "generateJwt" scope.' },
